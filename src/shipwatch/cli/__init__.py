@@ -1,0 +1,51 @@
+"""The ``shipwatch`` command: a thin translator over the library.
+
+Each command group lives in its own module with ``register(subparsers)``; the module's handler
+returns an exit code. Library errors (:class:`~shipwatch.errors.ShipwatchError`) become one
+line on stderr and their exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from shipwatch import __version__
+from shipwatch.errors import ShipwatchError
+
+COMMANDS = ("ingest", "detect", "summary", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="shipwatch",
+        description="Find ships that go dark between ports: ingest AIS, detect port visits, gaps and dark transits.",
+    )
+    parser.add_argument("--version", action="version", version=f"shipwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"shipwatch.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ShipwatchError as err:
+        print(f"shipwatch {args.command}: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("shipwatch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

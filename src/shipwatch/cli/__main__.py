@@ -1,0 +1,5 @@
+import sys
+
+from shipwatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,10 @@
+"""`shipwatch summary` (placeholder until implemented)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("summary", help="(not implemented yet)")
+    p.set_defaults(handler=lambda args: 1)
