@@ -1,0 +1,183 @@
+"""AIS gap events: one record per silence of at least ``min_hours`` between consecutive positions.
+
+A gap joins two consecutive positions of one MMSI (GFW's definition). Pairs with an end inside a
+shared-MMSI window are never gaps: two ships on one number make false silences. Gaps still open
+at the end of the data (no position yet after them) are reported with ``open = true``.
+
+Coverage is estimated from the data itself: how many *other* vessels were heard within
+``coverage_radius_km`` of the gap's start or end while the gap lasted. Many vessels heard and
+this one silent points at a transponder turned off, not at a reception hole.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+
+from shipwatch import schema as s
+from shipwatch.geo import KM_PER_NM, haversine_km
+from shipwatch.settings import GapSettings
+from shipwatch.tracks import SHARED
+from shipwatch.visits import NEAREST_KM, NEAREST_PORT, PORT
+
+GAP_COLUMNS_HEAD = [
+    "gap_id", s.MMSI, s.VESSEL_NAME, "start_time", "end_time", "open", "hours",
+    "start_lat", "start_lon", "end_lat", "end_lon", "distance_km", "distance_nm", "implied_speed_kn",
+]
+GAP_COLUMNS_TAIL = [
+    "start_port", "end_port", "start_in_port", "end_in_port", "start_sog", "coverage_vessels",
+]
+
+
+def _before_name(h: float) -> str:
+    return f"positions_{h:g}h_before"
+
+
+def gap_columns(settings: GapSettings) -> list[str]:
+    """Column order of the gaps table for these settings."""
+    return GAP_COLUMNS_HEAD + [_before_name(h) for h in settings.before_hours] + GAP_COLUMNS_TAIL
+
+
+def find_gaps(
+    labelled: pl.DataFrame,
+    settings: GapSettings | None = None,
+    *,
+    data_end: datetime | None = None,
+    entry_km: float = 0.5,
+) -> pl.DataFrame:
+    """Every gap of at least ``settings.min_hours`` in a labelled track table.
+
+    Parameters
+    ----------
+    labelled
+        Output of :func:`shipwatch.visits.label_ports` (sorted by mmsi, timestamp).
+    settings
+        Thresholds; see :class:`~shipwatch.settings.GapSettings`.
+    data_end
+        End of the observation period; a vessel silent from its last position until then for at
+        least ``min_hours`` gets an open gap. Defaults to the last timestamp in the data.
+    entry_km
+        A gap end within this distance (km) of a port polygon is "in port" (``start_in_port``).
+    """
+    cfg = settings or GapSettings()
+    df = labelled.sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
+    if data_end is None and df.height:
+        data_end = df[s.TIMESTAMP].max()
+    min_us = int(cfg.min_hours * 3.6e9)
+    nxt = [pl.col(c).shift(-1).over(s.MMSI) for c in (s.TIMESTAMP, s.LAT, s.LON, PORT, NEAREST_KM, SHARED)]
+    pairs = df.with_row_index("_row").with_columns(
+        nxt[0].alias("end_time"),
+        nxt[1].alias("end_lat"),
+        nxt[2].alias("end_lon"),
+        nxt[3].alias("end_port"),
+        (nxt[4] <= entry_km).fill_null(False).alias("end_in_port"),
+        nxt[5].alias("_end_shared"),
+    )
+    last = pl.col("end_time").is_null()
+    open_end = pl.lit(data_end, dtype=s.TIME_DTYPE) if data_end is not None else pl.lit(None, s.TIME_DTYPE)
+    span_us = pl.when(last).then(open_end - pl.col(s.TIMESTAMP)).otherwise(
+        pl.col("end_time") - pl.col(s.TIMESTAMP)
+    ).dt.total_microseconds()
+    gaps = pairs.filter(
+        (span_us >= min_us) & ~pl.col(SHARED) & ~pl.col("_end_shared").fill_null(False)
+    ).with_columns(
+        last.alias("open"),
+        (span_us / 3.6e9).alias("hours"),
+        pl.col(s.TIMESTAMP).alias("start_time"),
+        pl.col(s.LAT).alias("start_lat"),
+        pl.col(s.LON).alias("start_lon"),
+        pl.col(PORT).alias("start_port"),
+        (pl.col(NEAREST_KM) <= entry_km).fill_null(False).alias("start_in_port"),
+        pl.col(s.SOG).alias("start_sog"),
+    )
+    dist = haversine_km(gaps["start_lat"].to_numpy(), gaps["start_lon"].to_numpy(),
+                        gaps["end_lat"].to_numpy(writable=True), gaps["end_lon"].to_numpy(writable=True))
+    gaps = gaps.with_columns(
+        pl.Series("distance_km", dist).fill_nan(None),
+    ).with_columns(
+        (pl.col("distance_km") / KM_PER_NM).alias("distance_nm"),
+        (pl.col("distance_km") / KM_PER_NM / pl.col("hours")).alias("implied_speed_kn"),
+        pl.format("G{}-{}", pl.col(s.MMSI), pl.col("start_time").dt.strftime("%Y%m%dT%H%M%S")).alias("gap_id"),
+    )
+    gaps = _positions_before(df, gaps, cfg).with_columns(
+        _coverage(df, gaps, cfg).alias("coverage_vessels")
+    )
+    names = df.group_by(s.MMSI).agg(pl.col(s.VESSEL_NAME).drop_nulls().mode().sort().first())
+    return gaps.join(names, on=s.MMSI, how="left").sort(["start_time", s.MMSI]).select(gap_columns(cfg))
+
+
+def _positions_before(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.DataFrame:
+    """Count each vessel's own positions in the hours before each gap (inclusive of the start fix)."""
+    if gaps.height == 0:
+        return gaps.with_columns([pl.lit(0, pl.UInt32).alias(_before_name(h)) for h in cfg.before_hours])
+    # One sortable int64 key per row: vessel rank in the high bits, seconds in the low bits.
+    t0 = df[s.TIMESTAMP].min()
+    secs = ((df[s.TIMESTAMP] - t0).dt.total_seconds()).to_numpy().astype(np.int64)
+    rank = df[s.MMSI].rle_id().to_numpy().astype(np.int64)
+    key = (rank << 32) | secs
+    rows = gaps["_row"].to_numpy().astype(np.int64)
+    out = []
+    for h in cfg.before_hours:
+        lower = np.searchsorted(key, key[rows] - int(h * 3600), side="left")
+        out.append(pl.Series(_before_name(h), (rows - lower + 1).astype(np.uint32)))
+    return gaps.with_columns(out)
+
+
+def _cells(lat: pl.Expr, lon: pl.Expr, radius_km: float) -> tuple[pl.Expr, pl.Expr]:
+    """Grid cells about ``radius_km`` wide; x is scaled by the cosine of the cell row's latitude."""
+    cy = (lat * 111.0 / radius_km).floor().cast(pl.Int32)
+    coslat = ((cy.cast(pl.Float64) + 0.5) * radius_km / 111.0).radians().cos().clip(0.05, 1.0)
+    cx = (lon * 111.0 * coslat / radius_km).floor().cast(pl.Int32)
+    return cx, cy
+
+
+def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Series:
+    """Distinct other vessels heard in the 3x3 cells around either end of each gap, during it."""
+    if gaps.height == 0:
+        return pl.Series("coverage_vessels", [], dtype=pl.UInt32)
+    r = cfg.coverage_radius_km
+    cx, cy = _cells(pl.col(s.LAT), pl.col(s.LON), r)
+    # Presence runs: per (cell, vessel), stretches of reports no more than 6 h apart.
+    runs = (
+        df.lazy()
+        .select(s.MMSI, cx.alias("cx"), cy.alias("cy"), pl.col(s.TIMESTAMP).dt.epoch("s").alias("t"))
+        .sort(["cx", "cy", s.MMSI, "t"])
+        .with_columns(((pl.col("t").diff() > 6 * 3600).fill_null(True)).cum_sum().over(["cx", "cy", s.MMSI]).alias("run"))
+        .group_by(["cx", "cy", s.MMSI, "run"])
+        .agg(pl.col("t").min().alias("a"), pl.col("t").max().alias("b"))
+        .drop("run")
+    )
+    end_t = pl.col("end_time").fill_null(pl.col("start_time") + pl.duration(hours=pl.col("hours")))
+    ends = []
+    for lat, lon in (("start_lat", "start_lon"), ("end_lat", "end_lon")):
+        gx, gy = _cells(pl.col(lat), pl.col(lon), r)
+        ends.append(
+            gaps.lazy()
+            .filter(pl.col(lat).is_not_null())
+            .select(
+                "gap_id", pl.col(s.MMSI).alias("_own"), gx.alias("gx"), gy.alias("gy"),
+                pl.col("start_time").dt.epoch("s").alias("ga"), end_t.dt.epoch("s").alias("gb"),
+            )
+        )
+    offsets = pl.LazyFrame({"dx": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dy": [-1, 0, 1] * 3}, schema={"dx": pl.Int32, "dy": pl.Int32})
+    cells = (
+        pl.concat(ends)
+        .join(offsets, how="cross")
+        .select("gap_id", "_own", (pl.col("gx") + pl.col("dx")).alias("cx"), (pl.col("gy") + pl.col("dy")).alias("cy"), "ga", "gb")
+        .unique()
+    )
+    counts = (
+        cells.join(runs, on=["cx", "cy"], how="inner")
+        .filter((pl.col(s.MMSI) != pl.col("_own")) & (pl.col("a") <= pl.col("gb")) & (pl.col("b") >= pl.col("ga")))
+        .group_by("gap_id")
+        .agg(pl.col(s.MMSI).n_unique().alias("coverage_vessels"))
+        .collect()
+    )
+    return (
+        gaps.select("gap_id")
+        .join(counts, on="gap_id", how="left")
+        .select(pl.col("coverage_vessels").fill_null(0).cast(pl.UInt32))
+        .to_series()
+    )

@@ -1,0 +1,230 @@
+"""The whole detection run: positions (and sightings) in, every result table out.
+
+:func:`detect` is pure (DataFrames in, DataFrames out); :func:`run` loads inputs, calls it and
+writes the output folder with its ``run.json`` manifest. Each stage can also be used alone:
+:func:`~shipwatch.tracks.clean_tracks`, :func:`~shipwatch.visits.label_ports`,
+:func:`~shipwatch.visits.port_visits`, :func:`~shipwatch.gaps.find_gaps`,
+:func:`~shipwatch.transits.dark_transits`, :func:`~shipwatch.sightings.match_sightings`,
+:func:`~shipwatch.summary.monthly_summary`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shipwatch import __version__
+from shipwatch import schema as s
+from shipwatch.errors import InputError
+from shipwatch.export import write_csv, write_json
+from shipwatch.gaps import find_gaps
+from shipwatch.ports import Port, load_ports
+from shipwatch.settings import Settings
+from shipwatch.sightings import match_sightings, read_sightings
+from shipwatch.summary import month_range, monthly_summary
+from shipwatch.tracks import IDENTITY, clean_tracks
+from shipwatch.transits import dark_transits, plausible_speeds
+from shipwatch.visits import label_ports, port_visits, vessel_info
+
+OUTPUT_FILES = ("port_visits.csv", "gaps.csv", "dark_transits.csv", "sightings.csv", "monthly_summary.csv")
+
+
+@dataclass
+class Detection:
+    """Everything a detection run produces."""
+
+    tracks: pl.DataFrame
+    port_visits: pl.DataFrame
+    gaps: pl.DataFrame
+    dark_transits: pl.DataFrame
+    sightings: pl.DataFrame
+    monthly_summary: pl.DataFrame
+    stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _utc(d: date | datetime | str | None) -> datetime | None:
+    if d is None:
+        return None
+    if isinstance(d, str):
+        try:
+            d = datetime.fromisoformat(d)
+        except ValueError as err:
+            raise InputError(f"not a date: {d!r} (use YYYY-MM-DD or an ISO 8601 time)") from err
+    if not isinstance(d, datetime):
+        d = datetime(d.year, d.month, d.day)
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+
+def detect(
+    positions: pl.DataFrame,
+    *,
+    ports: list[Port] | None = None,
+    sightings: pl.DataFrame | None = None,
+    settings: Settings | None = None,
+    since: date | datetime | str | None = None,
+    until: date | datetime | str | None = None,
+) -> Detection:
+    """Run every detection stage on canonical positions.
+
+    Parameters
+    ----------
+    positions
+        Canonical AIS table (see :mod:`shipwatch.schema`), already validated.
+    ports
+        Port registry; default the bundled ``data/ports/ports.geojson``.
+    sightings
+        Imagery sightings (:func:`shipwatch.sightings.parse_sightings`), optional.
+    settings
+        Thresholds; default :class:`~shipwatch.settings.Settings`.
+    since, until
+        Keep positions with ``since <= timestamp < until`` (UTC; dates mean midnight).
+    """
+    cfg = settings or Settings()
+    ports = ports if ports is not None else load_ports()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    start, end = _utc(since), _utc(until)
+    if start is not None:
+        positions = positions.filter(pl.col(s.TIMESTAMP) >= start)
+    if end is not None:
+        positions = positions.filter(pl.col(s.TIMESTAMP) < end)
+    tracks, clean_stats = clean_tracks(positions, cfg.tracks)
+    lap("clean")
+    labelled = label_ports(tracks, ports, cfg.visits)
+    lap("label_ports")
+    visits = port_visits(labelled, ports, cfg.visits)
+    lap("port_visits")
+    data_end = end if end is not None else (labelled[s.TIMESTAMP].max() if labelled.height else None)
+    gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km)
+    lap("gaps")
+    vessels = vessel_info(labelled)
+    transits = dark_transits(gaps, visits, plausible_speeds(labelled, cfg.transits), vessels, ports, cfg.transits)
+    lap("dark_transits")
+    if sightings is None:
+        sightings = pl.DataFrame(schema={"sighting_id": pl.String, "observed_at": s.TIME_DTYPE, "lat": pl.Float64,
+                                         "lon": pl.Float64, "length_m": pl.Float64, "source": pl.String})
+    matched, transits = match_sightings(sightings, labelled, transits, vessels, ports, cfg.sightings)
+    lap("sightings")
+    if labelled.height:
+        last_t = end - timedelta(microseconds=1) if end is not None else labelled[s.TIMESTAMP].max()
+        months = month_range((start or labelled[s.TIMESTAMP].min()).strftime("%Y-%m"), last_t.strftime("%Y-%m"))
+    else:
+        months = []
+    summary = monthly_summary(transits, matched, visits, ports, months)
+    lap("summary")
+    stats = {
+        "positions": positions.height,
+        "vessels": labelled[s.MMSI].n_unique() if labelled.height else 0,
+        "cleaning": clean_stats.to_dict(),
+        "port_visits": visits.height,
+        "gaps": gaps.height,
+        "gaps_open": int(gaps["open"].sum()) if gaps.height else 0,
+        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows() if transits.height else [],
+        "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
+    }
+    return Detection(labelled, visits, gaps, transits, matched, summary, stats, timings)
+
+
+def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
+    """Write the five result tables as CSV into ``out_dir``."""
+    out = Path(out_dir)
+    visits = result.port_visits.select(
+        s.MMSI, s.VESSEL_NAME, "port", "arrival", "departure", "hours", "confidence",
+        "role", "positions", "stop", "in_port_gap_hours", "entry_observed", "exit_observed", IDENTITY, "visit_id",
+    )
+    tables = (visits, result.gaps, result.dark_transits, result.sightings, result.monthly_summary)
+    return [write_csv(t, out / name) for name, t in zip(OUTPUT_FILES, tables, strict=True)]
+
+
+def file_fingerprint(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a file, or of every file under a folder."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    size = 0
+    for p in files:
+        size += p.stat().st_size
+        with p.open("rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return {"path": str(path), "bytes": size, "files": len(files), "sha256": digest.hexdigest()}
+
+
+def load_positions(paths: Sequence[str | Path], *, mapping: Any = None,
+                   since: datetime | None = None, until: datetime | None = None) -> tuple[pl.DataFrame, dict]:
+    """Positions from a shipwatch store or from raw AIS files/folders (ingested in memory)."""
+    from shipwatch.ingest import load_positions as ingest_in_memory
+    from shipwatch.store import is_store, read_store
+
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder")
+    stores = [p for p in paths if is_store(p)]
+    if stores and len(stores) != len(paths):
+        raise InputError("pass either shipwatch stores or raw AIS files, not both")
+    if stores:
+        frames = []
+        for p in stores:
+            lf = read_store(p, since=since, until=until)
+            frames.append(lf.collect() if isinstance(lf, pl.LazyFrame) else lf)
+        df = pl.concat(frames) if frames else s.empty()
+        return df, {"source": "store", "stores": [str(p) for p in stores], "rows": df.height}
+    df, report = ingest_in_memory(paths, mapping=mapping)
+    return df, report.to_dict()
+
+
+def run(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    sightings: str | Path | None = None,
+    ports: str | Path | None = None,
+    config: str | Path | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    mapping: Any = None,
+) -> tuple[Detection, dict[str, Any]]:
+    """Load inputs, detect, and write ``out_dir`` with the five tables and ``run.json``."""
+    t0 = time.perf_counter()
+    settings = Settings.from_toml(config) if config else Settings()
+    port_list = load_ports(ports)
+    sight = read_sightings(sightings) if sightings else None
+    start, end = _utc(since), _utc(until)
+    positions, accounting = load_positions(paths, mapping=mapping, since=start, until=end)
+    load_s = time.perf_counter() - t0
+    result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
+    written = write_outputs(result, out_dir)
+    inputs = [file_fingerprint(Path(p)) for p in paths]
+    if sightings:
+        inputs.append({**file_fingerprint(Path(sightings)), "role": "sightings"})
+    manifest = {
+        "shipwatch_version": __version__,
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "inputs": inputs,
+        "ports": str(ports) if ports else "bundled data/ports/ports.geojson",
+        "config": str(config) if config else None,
+        "since": str(since) if since else None,
+        "until": str(until) if until else None,
+        "row_accounting": accounting,
+        "parameters": settings.to_dict(),
+        "results": result.stats,
+        "outputs": [p.name for p in written],
+        "timings_s": {"load": round(load_s, 3), **result.timings, "total": round(time.perf_counter() - t0, 3)},
+    }
+    write_json(manifest, Path(out_dir) / "run.json")
+    return result, manifest

@@ -1,0 +1,144 @@
+"""The port registry: polygons with roles, loaded from GeoJSON and validated.
+
+Distances to ports are measured to the polygon, never to a point.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import shape
+
+from shipwatch.errors import PortsError
+from shipwatch.geo import local_xy_km
+from shipwatch.resources import PORTS_FILE
+
+ROLES = ("watch", "destination", "reference")
+WATCH, DESTINATION, REFERENCE = ROLES
+
+
+@dataclass(frozen=True)
+class Port:
+    """One port: a polygon in lon/lat and what it means to an analyst."""
+
+    name: str
+    role: str
+    geometry: shapely.Geometry
+    aliases: tuple[str, ...] = ()
+    country: str | None = None
+    locode: str | None = None
+    wpi: int | None = None
+    berth: tuple[float, float] | None = None
+    source: str | None = None
+    _projected: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        """(lat, lon) of the polygon's centroid, the origin of its local projection."""
+        c = self.geometry.centroid
+        return c.y, c.x
+
+    def projected(self) -> shapely.Geometry:
+        """The polygon in local km around :attr:`origin`."""
+        if "geom" not in self._projected:
+            lat0, lon0 = self.origin
+            self._projected["geom"] = shapely.transform(
+                self.geometry, lambda xy: np.column_stack(local_xy_km(xy[:, 1], xy[:, 0], lat0, lon0))
+            )
+        return self._projected["geom"]
+
+    def distance_km(self, lat: NDArray, lon: NDArray) -> NDArray[np.float64]:
+        """Distance in km from each point to the polygon (0 inside)."""
+        lat0, lon0 = self.origin
+        x, y = local_xy_km(lat, lon, lat0, lon0)
+        return shapely.distance(shapely.points(x, y), self.projected())
+
+
+def _feature_name(i: int, props: dict) -> str:
+    name = props.get("name")
+    return f"feature {i} ({name!r})" if name else f"feature {i}"
+
+
+def parse_ports(collection: dict, *, source: str = "<ports>") -> list[Port]:
+    """Build and validate ports from a GeoJSON FeatureCollection (already parsed)."""
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise PortsError(f"{source}: expected a GeoJSON FeatureCollection of port polygons")
+    ports: list[Port] = []
+    seen: set[str] = set()
+    for i, feat in enumerate(collection.get("features") or []):
+        props = (feat or {}).get("properties") or {}
+        label = f"{source}: {_feature_name(i, props)}"
+        name = props.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise PortsError(f"{label}: missing name (every port needs a 'name' property)")
+        if name in seen:
+            raise PortsError(f"{label}: duplicate name {name!r} (port names must be unique)")
+        seen.add(name)
+        role = props.get("role") or REFERENCE
+        if role not in ROLES:
+            raise PortsError(f"{label}: unknown role {role!r} (use one of {', '.join(ROLES)})")
+        try:
+            geom = shape(feat.get("geometry"))
+        except Exception as err:  # shapely raises several types for malformed geometry
+            raise PortsError(f"{label}: unreadable geometry ({err})") from err
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise PortsError(f"{label}: geometry is {geom.geom_type}, expected Polygon or MultiPolygon")
+        if geom.is_empty or not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            raise PortsError(f"{label}: invalid ring ({reason}); fix the polygon outline")
+        minx, miny, maxx, maxy = geom.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise PortsError(f"{label}: coordinates out of range; rings must be (lon, lat) in degrees")
+        berth = props.get("berth")
+        ports.append(
+            Port(
+                name=name,
+                role=role,
+                geometry=geom,
+                aliases=tuple(props.get("aliases") or ()),
+                country=props.get("country"),
+                locode=props.get("locode"),
+                wpi=props.get("wpi"),
+                berth=(float(berth[0]), float(berth[1])) if berth else None,
+                source=props.get("source"),
+            )
+        )
+    if not ports:
+        raise PortsError(f"{source}: no port features found")
+    return ports
+
+
+def load_ports(path: str | Path | None = None) -> list[Port]:
+    """Load the port registry from ``path`` (default: the bundled ``data/ports/ports.geojson``)."""
+    path = Path(path) if path is not None else PORTS_FILE
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise PortsError(f"{path}: ports file not found; pass an existing GeoJSON with --ports") from err
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PortsError(f"{path}: not readable as GeoJSON ({err})") from err
+    return parse_ports(collection, source=str(path))
+
+
+def distance_matrix_km(ports: list[Port], lat: NDArray, lon: NDArray, *, max_km: float) -> NDArray[np.float64]:
+    """Distance in km from every point to every port, shape (n_points, n_ports).
+
+    Points farther than ``max_km`` from a port's bounding box get ``inf`` for that port without
+    an exact computation, which keeps this fast on millions of positions.
+    """
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    out = np.full((lat.size, len(ports)), np.inf)
+    for j, port in enumerate(ports):  # a loop over ports, not positions
+        minx, miny, maxx, maxy = port.geometry.bounds
+        dlat = max_km / 111.0
+        dlon = max_km / (111.0 * max(np.cos(np.radians((miny + maxy) / 2)), 0.1))
+        near = (lat >= miny - dlat) & (lat <= maxy + dlat) & (lon >= minx - dlon) & (lon <= maxx + dlon)
+        if near.any():
+            out[near, j] = port.distance_km(lat[near], lon[near])
+    return out

@@ -1,0 +1,169 @@
+"""Every detection threshold, with its default and unit, in one typed settings object.
+
+Load overrides from TOML (``--config FILE``), one table per stage::
+
+    [gaps]
+    min_hours = 12
+
+    [transits]
+    min_dwell_hours = 24
+
+The settings actually used are recorded in every run manifest.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from shipwatch.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    """Cleaning of per-vessel tracks before detection."""
+
+    max_speed_kn: float = 40.0
+    """Implied speed (knots) above which a jump between two fixes is physically impossible."""
+    min_jump_km: float = 2.0
+    """Jumps shorter than this (km) are never called impossible (GPS jitter at short intervals)."""
+    shared_mmsi_min_jumps: int = 3
+    """Impossible jumps, left after removing single-fix teleports, that mark an MMSI as shared."""
+    shared_mmsi_pad_hours: float = 24.0
+    """Hours around the first and last impossible jump treated as the shared-identity window."""
+
+
+@dataclass(frozen=True)
+class VisitSettings:
+    """Port visits (GFW-style entry/exit hysteresis measured to the port polygon)."""
+
+    entry_km: float = 0.5
+    """A vessel enters a port when it comes within this distance (km) of the polygon."""
+    exit_km: float = 1.5
+    """It leaves only when it is farther than this (km): hysteresis against jitter."""
+    stop_kn: float = 0.2
+    """A stop begins below this speed (knots)."""
+    in_port_gap_hours: float = 4.0
+    """A silence of at least this many hours inside a port counts as an in-port gap."""
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    """AIS gap events."""
+
+    min_hours: float = 6.0
+    """Minimum interval (hours) between consecutive positions that makes a gap (GFW: 6 h)."""
+    coverage_radius_km: float = 30.0
+    """Other vessels heard within this distance (km) of a gap's ends measure reception there."""
+    before_hours: tuple[float, ...] = (6.0, 12.0, 24.0)
+    """Windows (hours) before a gap in which the vessel's own positions are counted."""
+
+
+@dataclass(frozen=True)
+class TransitSettings:
+    """Dark transits: reachability of watched ports during gaps, and evidence grades."""
+
+    min_dwell_hours: float = 12.0
+    """Shortest stay (hours) at a watched port that counts as a call."""
+    max_dwell_hours: float = 96.0
+    """Longest stay (hours) that still fits a delivery round trip (for ``probable``)."""
+    speed_quantile: float = 0.95
+    """Quantile of the vessel's own under-way speeds taken as its plausible transit speed."""
+    speed_margin: float = 1.15
+    """Factor on that speed, to stay conservative (could the vessel make it?)."""
+    min_speed_kn: float = 10.0
+    """Plausible speed (knots) assumed when the vessel has too few under-way reports."""
+    max_speed_kn: float = 18.0
+    """Cap (knots) on the plausible transit speed of a cargo ship."""
+    slow_speed_kn: float = 6.0
+    """Slowest credible transit speed (knots), for the longest round trip that fits."""
+    route_factor: float = 1.0
+    """Sea distance / straight-line distance; 1.0 is the conservative lower bound."""
+    link_hours: float = 12.0
+    """A departure from / arrival at a destination port within this many hours of the gap links them."""
+
+
+@dataclass(frozen=True)
+class SightingSettings:
+    """Matching imagery sightings to AIS and to dark transits."""
+
+    ais_distance_m: float = 1500.0
+    """An AIS vessel within this distance (m) of a sighting explains it (Skylight: 1,500 m)."""
+    ais_time_minutes: float = 120.0
+    """Fixes up to this many minutes before/after a sighting are used to interpolate a position."""
+    port_buffer_m: float = 500.0
+    """A sighting within this distance (m) of a port polygon is at that port."""
+    length_tolerance_m: float = 15.0
+    """Lengths that differ by at most this (m) agree."""
+    length_tolerance_frac: float = 0.12
+    """... or by at most this fraction of the longer length."""
+    call_link_hours: float = 36.0
+    """Unidentified sightings at one port within this many hours of each other form one call."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All parameters of a detection run."""
+
+    tracks: TrackSettings = field(default_factory=TrackSettings)
+    visits: VisitSettings = field(default_factory=VisitSettings)
+    gaps: GapSettings = field(default_factory=GapSettings)
+    transits: TransitSettings = field(default_factory=TransitSettings)
+    sightings: SightingSettings = field(default_factory=SightingSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict, for the run manifest."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "<config>") -> Settings:
+        """Defaults overridden by ``data`` (one table per stage); unknown keys are errors."""
+        sections = {f.name: f for f in fields(cls)}
+        updates: dict[str, Any] = {}
+        for section, values in data.items():
+            if section not in sections:
+                raise ConfigError(
+                    f"{source}: unknown section [{section}] (known: {', '.join(sections)})"
+                )
+            if not isinstance(values, dict):
+                raise ConfigError(f"{source}: [{section}] must be a table of settings")
+            current = getattr(cls(), section)
+            known = {f.name: f for f in fields(current)}
+            kwargs = {}
+            for key, value in values.items():
+                if key not in known:
+                    raise ConfigError(
+                        f"{source}: unknown setting {section}.{key} (known: {', '.join(known)})"
+                    )
+                default = getattr(current, key)
+                kwargs[key] = _coerce(value, default, f"{source}: {section}.{key}")
+            updates[section] = replace(current, **kwargs)
+        return replace(cls(), **updates)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Settings:
+        """Load a TOML config file."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            raise ConfigError(f"{path}: config file not found") from err
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"{path}: not a valid TOML file ({err})") from err
+        return cls.from_dict(data, source=str(path))
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, int | float) for v in value):
+            raise ConfigError(f"{where}: expected a list of numbers, got {value!r}")
+        return tuple(float(v) for v in value)
+    if isinstance(default, bool) or not isinstance(default, int | float):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    if value < 0:
+        raise ConfigError(f"{where}: must not be negative, got {value!r}")
+    return type(default)(value)

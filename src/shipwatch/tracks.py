@@ -1,0 +1,168 @@
+"""Per-vessel tracks: time order, teleports removed, shared MMSIs detected and split.
+
+Everything here works on whole columns of a table sorted by (mmsi, timestamp); the only Python
+loop is over the segments of the few MMSIs found to be shared, never over positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from shipwatch import schema as s
+from shipwatch.geo import KM_PER_NM, haversine_km
+from shipwatch.settings import TrackSettings
+
+IDENTITY = "identity"  # 0 for an ordinary track; 1, 2, ... for the ships behind a shared MMSI
+SHARED = "shared_mmsi"  # True inside the window where an MMSI was used by two ships at once
+
+
+@dataclass
+class CleanStats:
+    """What cleaning removed or flagged."""
+
+    positions_in: int = 0
+    teleports_removed: int = 0
+    shared_mmsis: list[int] = field(default_factory=list)
+    positions_shared: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "positions_in": self.positions_in,
+            "teleports_removed": self.teleports_removed,
+            "shared_mmsis": self.shared_mmsis,
+            "positions_in_shared_windows": self.positions_shared,
+        }
+
+
+def _jumps(
+    mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cfg: TrackSettings, step: int = 1
+) -> np.ndarray:
+    """jump[i] is True when fix i -> fix i+step of the same vessel is physically impossible."""
+    n = mmsi.size
+    out = np.zeros(n, dtype=bool)
+    if n <= step:
+        return out
+    a, b = slice(0, n - step), slice(step, n)
+    same = mmsi[a] == mmsi[b]
+    dist = haversine_km(lat[a], lon[a], lat[b], lon[b])
+    hours = np.maximum((t_us[b] - t_us[a]) / 3.6e9, 1.0 / 60.0)
+    out[: n - step] = same & (dist > cfg.min_jump_km) & (dist / hours > cfg.max_speed_kn * KM_PER_NM)
+    return out
+
+
+def _teleports(mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cfg: TrackSettings) -> np.ndarray:
+    """Fixes that are single-point teleports.
+
+    Interior fix i: impossible jumps i-1 -> i and i -> i+1, while i-1 -> i+1 is possible. First fix
+    of a track: impossible jump to the second while second -> third is possible; last fix likewise.
+    """
+    n = mmsi.size
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    j1 = _jumps(mmsi, t_us, lat, lon, cfg)  # i -> i+1
+    j2 = _jumps(mmsi, t_us, lat, lon, cfg, step=2)  # i -> i+2
+    f = np.zeros(1, dtype=bool)
+    same_prev = np.concatenate([f, mmsi[1:] == mmsi[:-1]])
+    same_next = np.concatenate([mmsi[1:] == mmsi[:-1], f])
+    same_next2 = np.concatenate([mmsi[2:] == mmsi[:-2], f, f])
+    same_prev2 = np.concatenate([f, f, mmsi[2:] == mmsi[:-2]])
+    into = np.concatenate([f, j1[:-1]])
+    bridge_ok = np.concatenate([f, ~j2[:-2], f]) & same_prev & same_next
+    interior = into & j1 & bridge_ok
+    next_ok = np.concatenate([~j1[1:], f])
+    head = ~same_prev & j1 & same_next2 & next_ok
+    prev_ok = np.concatenate([f, f, ~j1[:-2]])
+    tail = ~same_next & into & same_prev2 & prev_ok
+    return interior | head | tail
+
+
+def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None) -> tuple[pl.DataFrame, CleanStats]:
+    """Sort positions per vessel, drop single-fix teleports and flag/split shared MMSIs.
+
+    Parameters
+    ----------
+    positions
+        Canonical AIS table (validated: no null mmsi, time or position).
+    settings
+        Thresholds; see :class:`~shipwatch.settings.TrackSettings`.
+
+    Returns
+    -------
+    The cleaned table sorted by (mmsi, timestamp) with two more columns, ``identity`` (int) and
+    ``shared_mmsi`` (bool), and the counts of what was removed or flagged.
+    """
+    cfg = settings or TrackSettings()
+    stats = CleanStats(positions_in=positions.height)
+    df = positions.drop_nulls([s.MMSI, s.TIMESTAMP, s.LAT, s.LON]).sort(
+        [s.MMSI, s.TIMESTAMP, s.SOURCE_FILE, s.SOURCE_ROW], nulls_last=True
+    )
+    mmsi = df[s.MMSI].to_numpy()
+    t_us = df[s.TIMESTAMP].dt.epoch("us").to_numpy()
+    lat = df[s.LAT].to_numpy()
+    lon = df[s.LON].to_numpy()
+
+    # A teleport is a single fix both reached and left by impossible jumps, while its neighbours
+    # are consistent with each other; at a track's ends, one impossible jump suffices.
+    spike = _teleports(mmsi, t_us, lat, lon, cfg)
+    stats.teleports_removed = int(spike.sum())
+    if spike.any():
+        df = df.filter(pl.Series(~spike))
+        mmsi, t_us, lat, lon = mmsi[~spike], t_us[~spike], lat[~spike], lon[~spike]
+
+    jumps = _jumps(mmsi, t_us, lat, lon, cfg)
+    identity = np.zeros(mmsi.size, dtype=np.int16)
+    shared = np.zeros(mmsi.size, dtype=bool)
+    if jumps.any():
+        jump_idx = np.flatnonzero(jumps)
+        owners, counts = np.unique(mmsi[jump_idx], return_counts=True)
+        for m in owners[counts >= cfg.shared_mmsi_min_jumps]:  # loop over shared MMSIs only
+            _split_shared(m, mmsi, t_us, lat, lon, jumps, identity, shared, cfg)
+            stats.shared_mmsis.append(int(m))
+    stats.positions_shared = int(shared.sum())
+    df = df.with_columns(pl.Series(IDENTITY, identity), pl.Series(SHARED, shared))
+    return df, stats
+
+
+def _split_shared(
+    m: int,
+    mmsi: np.ndarray,
+    t_us: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    jumps: np.ndarray,
+    identity: np.ndarray,
+    shared: np.ndarray,
+    cfg: TrackSettings,
+) -> None:
+    """Flag the shared window of MMSI ``m`` and give each ship behind it its own identity number.
+
+    Segments between impossible jumps are chained greedily to the identity whose last fix they
+    can be reached from; a loop over segments (tens), not positions.
+    """
+    rows = np.flatnonzero(mmsi == m)
+    lo, hi = rows[0], rows[-1] + 1
+    local_jumps = np.flatnonzero(jumps[lo:hi]) + lo
+    pad = cfg.shared_mmsi_pad_hours * 3.6e9
+    window = (t_us[lo:hi] >= t_us[local_jumps[0]] - pad) & (t_us[lo:hi] <= t_us[local_jumps[-1] + 1] + pad)
+    shared[lo:hi] = window
+    starts = np.concatenate([[lo], local_jumps + 1])
+    ends = np.concatenate([local_jumps + 1, [hi]])
+    tails: list[int] = []  # index of the last fix of each identity so far
+    limit = cfg.max_speed_kn * KM_PER_NM
+    for a, b in zip(starts, ends, strict=True):
+        chosen = None
+        for k, tail in enumerate(tails):
+            dist = float(haversine_km(lat[tail], lon[tail], lat[a], lon[a]))
+            hours = max((t_us[a] - t_us[tail]) / 3.6e9, 1.0 / 60.0)
+            if dist <= cfg.min_jump_km or dist / hours <= limit:
+                chosen = k
+                break
+        if chosen is None:
+            tails.append(b - 1)
+            chosen = len(tails) - 1
+        else:
+            tails[chosen] = b - 1
+        identity[a:b] = chosen + 1
