@@ -45,3 +45,7 @@ class StoreError(ShipwatchError):
 
 class ShipwatchWarning(UserWarning):
     """A result that could be computed but is probably wrong (for example an empty input)."""
+
+
+class InputNotFoundError(InputError):
+    """A path given on the command line that does not exist."""

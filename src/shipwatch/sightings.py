@@ -53,10 +53,26 @@ def read_sightings(path: str | Path) -> pl.DataFrame:
     return parse_sightings(raw, source=str(path))
 
 
+ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z")
+
+
+def _parse_utc(text: pl.Expr) -> pl.Expr:
+    """ISO 8601 text to UTC datetimes; ``Z`` or an offset is honoured, no offset means UTC."""
+    with_zone = (
+        pl.when(text.str.ends_with("Z")).then(text.str.replace(r"Z$", "+00:00"))
+        .when(text.str.contains(r"[+-]\d\d:?\d\d$")).then(text)
+        .otherwise(text + "+00:00")
+        .str.replace(" ", "T")
+    )
+    return pl.coalesce(
+        [with_zone.str.to_datetime(f, strict=False, time_unit="us").dt.convert_time_zone("UTC") for f in ISO_FORMATS]
+    )
+
+
 def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.DataFrame:
     """Type a sightings table; rows with unusable time or position are errors naming the row."""
     df = raw.with_columns(
-        pl.col("observed_at").cast(pl.String).str.to_datetime(time_zone="UTC", strict=False, time_unit="us"),
+        _parse_utc(pl.col("observed_at").cast(pl.String).str.strip_chars()).alias("observed_at"),
         pl.col("lat").cast(pl.Float64, strict=False),
         pl.col("lon").cast(pl.Float64, strict=False),
         (pl.col("length_m").cast(pl.Float64, strict=False) if "length_m" in raw.columns
@@ -161,7 +177,7 @@ def match_sightings(
     idx = np.argmin(dist, axis=1)
     at_port = dist[np.arange(len(idx)), idx] <= cfg.port_buffer_m / 1000.0
     names = np.array([p.name for p in ports], dtype=object)
-    df = sightings.with_columns(pl.Series("port", np.where(at_port, names[idx], None), dtype=pl.String))
+    df = sightings.with_columns(pl.Series("port", np.where(at_port, names[idx], None).tolist(), dtype=pl.String))
 
     ais = _ais_matches(df, tracks, vessels, cfg)
     df = df.join(ais, on="sighting_id", how="left")

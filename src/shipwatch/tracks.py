@@ -76,7 +76,11 @@ def _teleports(mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndar
     head = ~same_prev & j1 & same_next2 & next_ok
     prev_ok = np.concatenate([f, f, ~j1[:-2]])
     tail = ~same_next & into & same_prev2 & prev_ok
-    return interior | head | tail
+    candidate = interior | head | tail
+    # Only isolated candidates are teleports: in an alternation between two places (two ships on
+    # one MMSI) every fix looks like a spike, and none of them is one.
+    neighbour = np.concatenate([f, candidate[:-1]]) & same_prev | np.concatenate([candidate[1:], f]) & same_next
+    return candidate & ~neighbour
 
 
 def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None) -> tuple[pl.DataFrame, CleanStats]:

@@ -44,14 +44,14 @@ def label_ports(tracks: pl.DataFrame, ports: list[Port], settings: VisitSettings
     idx = np.argmin(dist, axis=1)
     best = dist[np.arange(dist.shape[0]), idx]
     near = best <= cfg.exit_km
-    nearest = pl.Series(NEAREST_PORT, np.where(near, names[idx], None), dtype=pl.String)
+    nearest = pl.Series(NEAREST_PORT, np.where(near, names[idx], None).tolist(), dtype=pl.String)
     nearest_km = pl.Series(NEAREST_KM, np.where(near, best, np.nan)).fill_nan(None)
     # Hysteresis: inside entry_km -> in that port; beyond exit_km -> at sea ("");
     # in between -> whatever the vessel was before (forward fill within its own track).
     raw = np.where(best <= cfg.entry_km, names[idx], np.where(near, None, ""))
     state = (
         tracks.select(VESSEL_KEYS)
-        .with_columns(pl.Series(PORT, raw, dtype=pl.String))
+        .with_columns(pl.Series(PORT, raw.tolist(), dtype=pl.String))
         .select(pl.col(PORT).forward_fill().over(VESSEL_KEYS))
         .to_series()
     )

@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+import polars as pl
+from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
+
+from shipwatch.gaps import find_gaps
+from shipwatch.ports import load_ports
+from shipwatch.settings import GapSettings
+from shipwatch.tracks import clean_tracks
+from shipwatch.visits import label_ports
+
+PORTS = load_ports()
+
+
+def _gaps(df, **kw):
+    tracks, _ = clean_tracks(df)
+    return find_gaps(label_ports(tracks, PORTS), **kw)
+
+
+def test_gap_fields(t0):
+    df = TrackBuilder(273000001, t0).at(DUNAI_PIER).dwell(12).sail(OPEN_SEA, 10).dark(30).dwell(2).frame()
+    g = _gaps(df)
+    assert g.height == 1
+    r = g.row(0, named=True)
+    assert abs(r["hours"] - 30) < 0.01 and not r["open"]
+    assert r["start_lat"] == r["end_lat"] and r["distance_km"] == 0.0
+    assert r["start_port"] is None
+    for h in (6, 12, 24):
+        window = df.filter(pl.col("timestamp").is_between(r["start_time"] - timedelta(hours=h), r["start_time"]))
+        assert r[f"positions_{h}h_before"] == window.height
+
+
+def test_threshold_is_inclusive_and_configurable(t0):
+    df = TrackBuilder(273000001, t0).at(OPEN_SEA).dwell(1).dark(6).dwell(1).dark(5.9).dwell(1).frame()
+    assert _gaps(df).height == 1
+    assert _gaps(df, settings=GapSettings(min_hours=5.5)).height == 2
+
+
+def test_open_gap_at_end_of_data(t0):
+    a = TrackBuilder(273000001, t0).at(OPEN_SEA).dwell(2).frame()
+    b = TrackBuilder(273000002, t0).at(DUNAI_PIER).dwell(20).frame()
+    g = _gaps(pl.concat([a, b]))
+    assert g.height == 1
+    r = g.row(0, named=True)
+    assert r["open"] and r["mmsi"] == 273000001 and r["end_time"] is None and abs(r["hours"] - 18) < 0.01
+
+
+def test_coverage_counts_other_vessels_heard_near_the_ends(t0):
+    silent = TrackBuilder(273000001, t0).at(OFF_DUNAI).dwell(1).dark(24).dwell(1).frame()
+    near = [TrackBuilder(273000100 + i, t0 + timedelta(hours=5)).at((132.36 + i * 0.01, 42.81)).dwell(3).frame()
+            for i in range(3)]
+    far = TrackBuilder(273000200, t0 + timedelta(hours=5)).at((129.04, 35.10)).dwell(3).frame()
+    g = _gaps(pl.concat([silent, *near, far]))
+    assert g.filter(pl.col("mmsi") == 273000001)["coverage_vessels"][0] == 3
+
+
+def test_shared_mmsi_makes_no_gap(t0):
+    a = TrackBuilder(273000009, t0).at(DUNAI_PIER).dwell(48, step_min=20).frame()
+    # ship B on the same MMSI, far away, silent for 12 h in the middle
+    b1 = TrackBuilder(273000009, t0 + timedelta(minutes=7)).at((129.04, 35.10)).dwell(10, step_min=20).frame()
+    b2 = TrackBuilder(273000009, t0 + timedelta(hours=24)).at((129.04, 35.10)).dwell(24, step_min=20).frame()
+    assert _gaps(pl.concat([a, b1, b2])).height == 0

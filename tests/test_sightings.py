@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import polars as pl
+import pytest
+from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
+
+from shipwatch.errors import InputError
+from shipwatch.pipeline import detect
+from shipwatch.sightings import parse_sightings, read_sightings
+
+
+def _shuttle(t0, mmsi=273000001, length=120.0, start_shift_h=0.0):
+    return (TrackBuilder(mmsi, t0 + timedelta(hours=start_shift_h), length_m=length).at(DUNAI_PIER).dwell(24)
+            .sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10).dark(72).sail(OFF_DUNAI, 10).sail(DUNAI_PIER, 8).dwell(24).frame())
+
+
+def _sight(rows):
+    return parse_sightings(pl.DataFrame(rows, schema=["sighting_id", "observed_at", "lat", "lon", "length_m"],
+                                        orient="row").cast(pl.String))
+
+
+def _najin_time(res, hours_after_start=30):
+    t = res.dark_transits["dark_start"][0] + timedelta(hours=hours_after_start)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_sighting_confirms_a_probable_transit(t0):
+    df = _shuttle(t0)
+    when = _najin_time(detect(df))
+    res = detect(df, sightings=_sight([("s1", when, 42.2295, 130.2860, 118)]))
+    s = res.sightings.row(0, named=True)
+    assert (s["match"], s["port"], s["mmsi"]) == ("dark_transit", "Najin", 273000001)
+    t = res.dark_transits.row(0, named=True)
+    assert t["evidence"] == "confirmed" and t["sighting_ids"] == "s1" and s["transit_id"] == t["transit_id"]
+
+
+@pytest.mark.parametrize(
+    ("why", "shift_h", "lat", "lon", "length"),
+    [
+        ("wrong length", 30, 42.2295, 130.2860, 60),
+        ("outside the call window", -5, 42.2295, 130.2860, 118),
+        ("not at the port", 30, 42.40, 130.60, 118),
+    ],
+)
+def test_non_matching_sighting_does_not_confirm(t0, why, shift_h, lat, lon, length):
+    df = _shuttle(t0)
+    when = _najin_time(detect(df), shift_h)
+    res = detect(df, sightings=_sight([("s1", when, lat, lon, length)]))
+    assert res.sightings["match"][0] == "unidentified", why
+    assert res.dark_transits["evidence"][0] == "probable"
+
+
+def test_two_candidates_means_no_confirmation(t0):
+    df = pl.concat([_shuttle(t0), _shuttle(t0, mmsi=273000002, length=125.0, start_shift_h=3)])
+    when = _najin_time(detect(df), 32)
+    res = detect(df, sightings=_sight([("s1", when, 42.2295, 130.2860, 121)]))
+    s = res.sightings.row(0, named=True)
+    assert s["match"] == "unidentified" and s["candidates"].count(";") == 1
+    assert set(res.dark_transits["evidence"].to_list()) == {"probable"}
+
+
+def test_ais_vessel_present_explains_sighting(t0):
+    df = _shuttle(t0)
+    when = (t0 + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    res = detect(df, sightings=_sight([("s1", when, 42.8980, 132.3575, 119)]))
+    s = res.sightings.row(0, named=True)
+    assert (s["match"], s["mmsi"], s["port"]) == ("ais", 273000001, "Dunai")
+    assert s["distance_m"] < 100
+
+
+def test_unidentified_sightings_on_consecutive_days_form_one_call(t0):
+    df = _shuttle(t0)
+    day = [(t0 + timedelta(days=d, hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ") for d in range(5)]
+    rows = [("u1", day[0], 42.748, 133.08, 150), ("u2", day[1], 42.748, 133.08, 152),
+            ("u3", day[2], 42.748, 133.08, 90),  # another ship (length)
+            ("u4", day[4], 42.748, 133.08, 151)]  # two days later: a new call
+    res = detect(df, sightings=_sight(rows))
+    calls = dict(zip(res.sightings["sighting_id"], res.sightings["call_id"], strict=True))
+    assert calls["u1"] == calls["u2"] and len({calls["u1"], calls["u3"], calls["u4"]}) == 3
+    vost = res.monthly_summary.filter((pl.col("port") == "Vostochny") & (pl.col("month") == "2023-09"))
+    assert vost["unidentified_calls"][0] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("lat,lon\n1,2\n", r"missing column\(s\) observed_at"),
+        ("observed_at,lat,lon\nyesterday,42,130\n", r"line 2: unusable observed_at"),
+        ("observed_at,lat,lon\n2023-10-01T00:00:00Z,95,130\n", r"line 2: unusable"),
+        ("sighting_id,observed_at,lat,lon\na,2023-10-01T00:00:00Z,42,130\na,2023-10-02T00:00:00Z,42,130\n",
+         r"duplicate sighting_id 'a'"),
+    ],
+)
+def test_bad_sightings_file(tmp_path, text, match):
+    p = tmp_path / "s.csv"
+    p.write_text(text)
+    with pytest.raises(InputError, match=match):
+        read_sightings(p)

@@ -1,0 +1,81 @@
+import polars as pl
+import pytest
+from conftest import DUNAI_PIER, NAJIN_PIER, OFF_DUNAI, OPEN_SEA, VOSTOCHNY_BERTH, TrackBuilder
+
+from shipwatch.pipeline import detect
+from shipwatch.settings import Settings, TransitSettings
+
+POSYET_OFF = (130.85, 42.55)
+
+
+def _shuttle(t0, *, dark_hours=72.0, back_to=DUNAI_PIER, mmsi=273000001):
+    return (TrackBuilder(mmsi, t0).at(DUNAI_PIER).dwell(24).sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10)
+            .dark(dark_hours).sail(OFF_DUNAI, 10).sail(back_to, 8).dwell(24).frame())
+
+
+def test_shuttle_round_trip_is_probable(t0):
+    res = detect(_shuttle(t0))
+    t = res.dark_transits
+    assert t.height == 1
+    r = t.row(0, named=True)
+    assert (r["call_port"], r["evidence"], r["departure_port"], r["arrival_port"]) == ("Najin", "probable", "Dunai", "Dunai")
+    assert r["month"] == "2023-09"
+    assert r["call_window_start"] < r["call_window_end"]
+
+
+def test_arrival_at_another_destination(t0):
+    t = detect(_shuttle(t0, back_to=VOSTOCHNY_BERTH)).dark_transits
+    assert t["arrival_port"].to_list() == ["Vostochny"] and t["evidence"][0] == "probable"
+
+
+def test_gap_too_short_for_the_round_trip_is_not_a_transit(t0):
+    # ~145 km each way at <= 18 kn plus a 12 h stay needs > 20 h
+    assert detect(_shuttle(t0, dark_hours=16)).dark_transits.height == 0
+
+
+def test_gap_too_long_is_only_possible(t0):
+    t = detect(_shuttle(t0, dark_hours=24 * 8)).dark_transits
+    assert t["evidence"].to_list() == ["possible"]
+
+
+def test_fishing_boat_dark_near_unwatched_port_is_at_most_possible(t0):
+    df = (TrackBuilder(273000050, t0, length_m=30).at((130.80, 42.65)).dwell(6).sail(POSYET_OFF, 7)
+          .dwell(4).dark(72).dwell(4).sail((130.80, 42.65), 7).dwell(6).frame())
+    t = detect(df).dark_transits
+    assert set(t["evidence"].to_list()) <= {"possible"}
+
+
+def test_silent_at_berth_is_not_probable(t0):
+    df = TrackBuilder(273000060, t0).at(VOSTOCHNY_BERTH).dwell(12).dark(60).dwell(12).sail((133.07, 42.70), 10).frame()
+    t = detect(df).dark_transits
+    assert "probable" not in t["evidence"].to_list()
+
+
+def test_seen_at_najin_is_a_visible_call_not_dark(t0):
+    df = (TrackBuilder(273000070, t0).at(DUNAI_PIER).dwell(12).sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10)
+          .sail((130.30, 42.17), 11).sail(NAJIN_PIER, 6).dwell(2).dark(40).dwell(2)
+          .sail((130.30, 42.17), 6).sail(OPEN_SEA, 11).frame())
+    res = detect(df)
+    assert "Najin" in res.port_visits["port"].to_list()
+    assert res.dark_transits.height == 0
+
+
+@pytest.mark.parametrize("dwell", [6.0, 30.0])
+def test_min_dwell_is_a_parameter(t0, dwell):
+    cfg = Settings(transits=TransitSettings(min_dwell_hours=dwell))
+    t = detect(_shuttle(t0, dark_hours=36), settings=cfg).dark_transits
+    assert (t.height == 1) == (dwell == 6.0)
+
+
+def test_summary_has_every_month_with_zeros(t0):
+    from datetime import timedelta
+
+    late = TrackBuilder(273000002, t0 + timedelta(days=70)).at(DUNAI_PIER).dwell(6).frame()
+    res = detect(pl.concat([_shuttle(t0), late]))
+    s = res.monthly_summary
+    assert s["month"].unique().sort().to_list() == ["2023-09", "2023-10", "2023-11"]
+    assert set(s["port"].to_list()) == {"Najin", "Dunai", "Vostochny"}
+    najin = {r["month"]: r["dark_calls"] for r in s.filter(pl.col("port") == "Najin").iter_rows(named=True)}
+    assert najin == {"2023-09": 1, "2023-10": 0, "2023-11": 0}
+    dunai = s.filter((pl.col("port") == "Dunai") & (pl.col("month") == "2023-09")).row(0, named=True)
+    assert dunai["dark_arrivals"] == 1 and dunai["dark_departures"] == 1 and dunai["vessels"] == 1
