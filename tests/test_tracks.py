@@ -49,3 +49,13 @@ def test_thresholds_are_parameters(t0):
     df = TrackBuilder(273000001, t0).at(DUNAI_PIER).sail(OPEN_SEA, 30).frame()
     _, stats = clean_tracks(df, TrackSettings(max_speed_kn=20, shared_mmsi_min_jumps=1000))
     assert stats.teleports_removed == 0  # every step is "impossible" -> no isolated spike
+
+
+def test_sparse_second_ship_is_shared_not_teleports(t0):
+    # ship A reports every 10 min, ship B on the same MMSI only every 2 h, 700 km away
+    a = TrackBuilder(273000009, t0, name="A").at(DUNAI_PIER).dwell(24, step_min=10).frame()
+    b = TrackBuilder(273000009, t0 + timedelta(minutes=3), name="B").at((129.04, 35.10)).dwell(24, step_min=120).frame()
+    out, stats = clean_tracks(pl.concat([a, b]))
+    assert stats.teleports_removed == 0
+    assert stats.shared_mmsis == [273000009]
+    assert out.height == a.height + b.height

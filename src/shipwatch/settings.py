@@ -99,8 +99,8 @@ class SightingSettings:
     """Lengths that differ by at most this (m) agree."""
     length_tolerance_frac: float = 0.12
     """... or by at most this fraction of the longer length."""
-    call_link_hours: float = 36.0
-    """Unidentified sightings at one port within this many hours of each other form one call."""
+    call_link_days: int = 1
+    """Unidentified sightings at one port on the same or following UTC day(s) form one call."""
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ A sighting (``observed_at`` UTC, ``lat``, ``lon``, optional ``length_m``, ``sour
     neither (when several dark transits could explain it, their ids are listed in ``candidates``).
 
 A probable transit with an attributed sighting whose length agrees becomes ``confirmed``.
-Unidentified sightings at one port within ``call_link_hours`` of each other, with agreeing
+Unidentified sightings at one port on consecutive UTC days (``call_link_days``), with agreeing
 lengths, form one unidentified call (``call_id``).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -224,7 +223,6 @@ def match_sightings(
 
 def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame:
     """Chain unidentified sightings at one port, close in time with agreeing lengths, into calls."""
-    link = timedelta(hours=cfg.call_link_hours)
     u = df.filter((pl.col("match") == UNIDENTIFIED) & pl.col("port").is_not_null()).sort("port", "observed_at", "sighting_id")
     # Greedy chaining needs the previous call's length, so it walks the (few) sightings of each port.
     call_ids: dict[str, str] = {}
@@ -235,7 +233,7 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
             for k, (cid, last_t, clen) in enumerate(open_calls):
                 ok_len = length is None or clen is None or abs(length - clen) <= max(
                     cfg.length_tolerance_m, max(length, clen) * cfg.length_tolerance_frac)
-                if t - last_t <= link and ok_len:
+                if (t.date() - last_t.date()).days <= cfg.call_link_days and ok_len:
                     found = k
                     open_calls[k] = (cid, t, clen if clen is not None else length)
                     call_ids[sid] = cid

@@ -83,6 +83,21 @@ def _teleports(mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndar
     return candidate & ~neighbour
 
 
+def _coherent_spikes(
+    mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, spike: np.ndarray, cfg: TrackSettings
+) -> np.ndarray:
+    """MMSIs with at least ``shared_mmsi_min_jumps`` spikes that mostly form a possible track of their own."""
+    idx = np.flatnonzero(spike)
+    if idx.size < cfg.shared_mmsi_min_jumps:
+        return np.empty(0, dtype=mmsi.dtype)
+    m = mmsi[idx]
+    possible = ~_jumps(m, t_us[idx], lat[idx], lon[idx], cfg) & np.concatenate([m[1:] == m[:-1], [False]])
+    owners, n_spikes = np.unique(m, return_counts=True)
+    n_possible = np.bincount(np.searchsorted(owners, m), weights=possible, minlength=owners.size)
+    coherent = (n_spikes >= cfg.shared_mmsi_min_jumps) & (n_possible >= 0.5 * (n_spikes - 1))
+    return owners[coherent]
+
+
 def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None) -> tuple[pl.DataFrame, CleanStats]:
     """Sort positions per vessel, drop single-fix teleports and flag/split shared MMSIs.
 
@@ -109,8 +124,11 @@ def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None)
     lon = df[s.LON].to_numpy()
 
     # A teleport is a single fix both reached and left by impossible jumps, while its neighbours
-    # are consistent with each other; at a track's ends, one impossible jump suffices.
+    # are consistent with each other; at a track's ends, one impossible jump suffices. But when an
+    # MMSI's "teleports" are many and consistent with one another, they are a second ship.
     spike = _teleports(mmsi, t_us, lat, lon, cfg)
+    second_ship = _coherent_spikes(mmsi, t_us, lat, lon, spike, cfg)
+    spike &= ~np.isin(mmsi, second_ship)
     stats.teleports_removed = int(spike.sum())
     if spike.any():
         df = df.filter(pl.Series(~spike))
@@ -120,8 +138,7 @@ def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None)
     identity = np.zeros(mmsi.size, dtype=np.int16)
     shared = np.zeros(mmsi.size, dtype=bool)
     if jumps.any():
-        jump_idx = np.flatnonzero(jumps)
-        owners, counts = np.unique(mmsi[jump_idx], return_counts=True)
+        owners, counts = np.unique(mmsi[jumps], return_counts=True)
         for m in owners[counts >= cfg.shared_mmsi_min_jumps]:  # loop over shared MMSIs only
             _split_shared(m, mmsi, t_us, lat, lon, jumps, identity, shared, cfg)
             stats.shared_mmsis.append(int(m))

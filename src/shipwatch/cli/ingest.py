@@ -1,10 +1,107 @@
-"""`shipwatch ingest` (placeholder until implemented)."""
+"""`shipwatch ingest PATH... --store DIR [--map SPEC] [--report FILE.json]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from shipwatch.errors import InputError
+from shipwatch.ingest import IngestReport, ingest
+
+MAX_FILES_SHOWN = 10
+MAX_REASONS_SHOWN = 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="(not implemented yet)")
-    p.set_defaults(handler=lambda args: 1)
+    """Add the ``ingest`` command to the ``shipwatch`` parser."""
+    p = sub.add_parser(
+        "ingest",
+        help="read AIS files (CSV, NMEA, Parquet, GeoPackage; .gz/.zst/.zip) into a Parquet store",
+        description="Read every AIS file given (files or directories) into one clean, partitioned Parquet "
+        "store, without losing a row: each row read is accepted, rejected (kept with its reason under "
+        "STORE/rejects/) or counted as an exact duplicate.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="AIS files or directories (searched recursively)")
+    p.add_argument("--store", required=True, metavar="DIR", help="store directory (created if new)")
+    p.add_argument(
+        "--map",
+        metavar="SPEC",
+        help="column mapping for CSV files of unknown layout: time=COL,mmsi=COL,lat=COL,lon=COL"
+        "[,time_format=%%d/%%m/%%Y %%H:%%M][,tz=Europe/Copenhagen] or a TOML file with those keys",
+    )
+    p.add_argument("--report", metavar="FILE.json", help="also write the row accounting as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``shipwatch ingest``; returns the exit code."""
+    bar = _progress_bar()
+    try:
+        report = ingest(args.paths, args.store, mapping=args.map, progress=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.report:
+        try:
+            Path(args.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        except OSError as err:
+            raise InputError(
+                f"{args.report}: cannot write the report ({err.strerror}); check the path"
+            ) from err
+    print(summary(report))
+    return 0
+
+
+class _Bar:
+    """A tqdm bar on stderr that shows only on a terminal and only after 2 s."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._rows = tqdm(
+            desc="reading", unit=" rows", unit_scale=True, delay=2, file=sys.stderr, leave=False
+        )
+
+    def update(self, unit: str, n: int) -> None:
+        if unit == "rows":
+            self._rows.update(n)
+        else:
+            self._rows.set_description("merging", refresh=False)
+
+    def close(self) -> None:
+        self._rows.close()
+
+
+def _progress_bar() -> _Bar | None:
+    return _Bar() if sys.stderr.isatty() else None
+
+
+def summary(report: IngestReport) -> str:
+    """The one-screen summary printed at the end of an ingest."""
+    n = len(report.files)
+    lines = [
+        f"ingested {n} file{'s' if n != 1 else ''} into {report.store}",
+        f"  rows read   {report.rows_read:>12,}",
+        f"  accepted    {report.rows_accepted:>12,}",
+        f"  rejected    {report.rows_rejected:>12,}",
+        f"  duplicate   {report.rows_duplicate:>12,}",
+    ]
+    if report.rejected_by_reason:
+        lines.append("top reject reasons:")
+        for reason, count in list(report.rejected_by_reason.items())[:MAX_REASONS_SHOWN]:
+            lines.append(f"  {count:>12,}  {reason}")
+        if len(report.rejected_by_reason) > MAX_REASONS_SHOWN:
+            lines.append(
+                f"  ... {len(report.rejected_by_reason) - MAX_REASONS_SHOWN} more reasons (see --report)"
+            )
+    lines.append("files:")
+    for f in report.files[:MAX_FILES_SHOWN]:
+        note = "  (already ingested: same content)" if f.already_ingested else ""
+        lines.append(f"  {f.dialect:<20} {f.rows:>12,} rows  {f.path}{note}")
+    if n > MAX_FILES_SHOWN:
+        lines.append(f"  ... {n - MAX_FILES_SHOWN} more files (see --report)")
+    if report.rows_rejected:
+        lines.append(f"rejected rows and their reasons are in {Path(str(report.store)) / 'rejects'}")
+    return "\n".join(lines)

@@ -1,0 +1,231 @@
+"""Ingestion: read every input file, validate, and either merge into a store or return a table.
+
+Every row read is counted exactly once: ``rows_read == rows_accepted + rows_rejected + rows_duplicate``.
+Rejected rows keep their reason (``rejected_by_reason``); duplicates are exact copies (on
+:data:`shipwatch.schema.REPORT_COLUMNS`) of a row already in the store or read earlier. Input files
+are streamed batch by batch, so memory stays bounded by a batch and, when merging, by one day-bucket of
+the store. The library never prints; pass ``progress`` to follow along.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import polars as pl
+
+from shipwatch import readers, schema
+from shipwatch.errors import InputError
+from shipwatch.readers.mapping import ColumnMapping, parse_mapping
+from shipwatch.store import RejectsWriter, Store, file_key
+from shipwatch.validate import dedup, validate
+
+#: ``progress(unit, n)``: ``("rows", n)`` after each batch read, ``("partitions", 1)`` after each merge.
+Progress = Callable[[str, int], None]
+
+
+class FileEntry(NamedTuple):
+    """One input file of an ingest: path (as given), detected dialect, rows read, rows rejected."""
+
+    path: str
+    dialect: str
+    rows: int
+    rejected: int = 0
+    already_ingested: bool = False
+
+
+@dataclass
+class IngestReport:
+    """Row accounting of one ingest.
+
+    Attributes
+    ----------
+    rows_read, rows_accepted, rows_rejected, rows_duplicate : int
+        ``rows_read == rows_accepted + rows_rejected + rows_duplicate``.
+    rejected_by_reason : dict[str, int]
+        Rejected rows per reason, most frequent first.
+    files : list[FileEntry]
+        Per input file: path, dialect, rows read, rows rejected, whether it was ingested before
+        (same content hash already in the store's manifest; its rows then count as duplicates).
+    store : str or None
+        The store written to (None for :func:`load_positions`).
+    """
+
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    files: list[FileEntry] = field(default_factory=list)
+    store: str | None = None
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every row read is accounted for exactly once."""
+        return self.rows_read == self.rows_accepted + self.rows_rejected + self.rows_duplicate
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the ``--report`` file)."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rows_duplicate": self.rows_duplicate,
+            "rejected_by_reason": dict(self.rejected_by_reason),
+            "files": [f._asdict() for f in self.files],
+            "store": self.store,
+        }
+
+
+def _prepare(
+    paths: str | os.PathLike | Iterable[str | os.PathLike], mapping: ColumnMapping | str | Path | dict | None
+) -> tuple[list[tuple[readers.Source, str]], ColumnMapping | None]:
+    """Find the inputs and their layouts before reading anything, so bad input fails fast."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    paths = list(paths)
+    m = parse_mapping(mapping) if mapping is not None else None
+    sources = readers.expand(paths)
+    if not sources:
+        raise InputError(
+            f"{', '.join(map(str, paths))}: no AIS files found (looked for .csv, .nmea, .parquet, .gpkg, "
+            ".geojson, possibly .gz/.zst/.zip); name the files explicitly"
+        )
+    return [(s, readers.detect_dialect(s, mapping=m)) for s in sources], m
+
+
+def _tally(report: IngestReport, reasons: Counter) -> None:
+    report.rejected_by_reason = dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    report.rows_rejected = sum(reasons.values())
+
+
+def ingest(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    store: str | os.PathLike,
+    *,
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest AIS files into the store at ``store`` (created if new).
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        Files or directories (searched recursively); ``.gz``, ``.zst`` and ``.zip`` are decompressed.
+    store : path
+        Store directory (see :mod:`shipwatch.store`).
+    mapping : ColumnMapping, str, Path or dict, optional
+        Column mapping (``--map`` spec or TOML path) for CSV files of no known layout.
+    progress : callable, optional
+        Called as ``progress("rows", n)`` and ``progress("partitions", 1)``.
+
+    Returns
+    -------
+    IngestReport
+        Row accounting; rejected rows are in ``<store>/rejects/``.
+
+    Raises
+    ------
+    InputError
+        Missing path, unknown layout without mapping, unreadable or corrupt file (the store is then
+        left as it was, apart from rejects of files fully read before the bad one).
+    StoreError
+        If ``store`` exists but is not a store.
+    """
+    plan, m = _prepare(paths, mapping)
+    st = Store.open(store, create=True)
+    report = IngestReport(store=str(store))
+    reasons: Counter = Counter()
+    accepted_before_dedup = 0
+    # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
+        keys = [pool.submit(file_key, src.path, src.member) for src, _ in plan]
+        staged_rejects: list[tuple[str, Path | None]] = []
+        for i, (src, dialect) in enumerate(plan):
+            writer = RejectsWriter(stage.rejects_dir / f"{i:05d}.parquet")
+            rows = rejected = 0
+            for batch in readers.read_source(src, dialect=dialect, mapping=m):
+                v = validate(batch)
+                stage.add(v.accepted)
+                writer.write(v.rejected)
+                rows += batch.height
+                rejected += v.rejected.height
+                accepted_before_dedup += v.accepted.height
+                if v.rejected.height:
+                    reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
+                if progress is not None:
+                    progress("rows", batch.height)
+            key = keys[i].result()
+            seen = st.known(key)
+            staged_rejects.append((key, writer.close()))
+            report.files.append(FileEntry(src.name, dialect, rows, rejected, seen))
+            report.rows_read += rows
+        report.rows_duplicate = st.merge(stage, progress=progress)
+        for (key, staged), entry in zip(staged_rejects, report.files, strict=True):
+            st.write_rejects(key, staged)
+            st.record(
+                key,
+                {
+                    "path": entry.path,
+                    "dialect": entry.dialect,
+                    "rows": entry.rows,
+                    "rejected": entry.rejected,
+                },
+            )
+        st.save_manifest()
+    report.rows_accepted = accepted_before_dedup - report.rows_duplicate
+    _tally(report, reasons)
+    return report
+
+
+def load_positions(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    *,
+    progress: Progress | None = None,
+) -> tuple[pl.DataFrame, IngestReport]:
+    """Read, validate and de-duplicate AIS files into one in-memory table (no store).
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        As for :func:`ingest`.
+    mapping : optional
+        As for :func:`ingest`.
+    progress : callable, optional
+        Called as ``progress("rows", n)`` after each batch.
+
+    Returns
+    -------
+    (pl.DataFrame, IngestReport)
+        Accepted rows in canonical columns, sorted by mmsi, timestamp, source_file, source_row, and
+        the row accounting. Rejected rows are only counted.
+    """
+    plan, m = _prepare(paths, mapping)
+    report = IngestReport()
+    reasons: Counter = Counter()
+    parts: list[pl.DataFrame] = []
+    for src, dialect in plan:
+        rows = rejected = 0
+        for batch in readers.read_source(src, dialect=dialect, mapping=m):
+            v = validate(batch)
+            parts.append(v.accepted)
+            rows += batch.height
+            rejected += v.rejected.height
+            if v.rejected.height:
+                reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
+            if progress is not None:
+                progress("rows", batch.height)
+        report.files.append(FileEntry(src.name, dialect, rows, rejected))
+        report.rows_read += rows
+    accepted = pl.concat(parts) if parts else schema.empty()
+    table = dedup(accepted)
+    report.rows_duplicate = accepted.height - table.height
+    report.rows_accepted = table.height
+    _tally(report, reasons)
+    return table, report

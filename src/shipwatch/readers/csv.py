@@ -1,0 +1,535 @@
+"""CSV dialects of public AIS data, recognised from the header, read in streaming batches.
+
+Dialects (see ``docs/domain.md`` §4):
+
+``marinecadastre``
+    NOAA MarineCadastre ≤ 2024: ``MMSI,BaseDateTime,LAT,LON,...`` (any subset holding those four),
+    ISO times ``YYYY-MM-DDTHH:MM:SS`` in UTC, IMO as ``IMO9307839``.
+``marinecadastre-2025``
+    lowercase ``mmsi,base_date_time,longitude,latitude,...``, times ``YYYY-MM-DD HH:MM:SS``.
+``dma``
+    Danish Maritime Authority ``# Timestamp,Type of mobile,MMSI,...`` (22 or 26 columns), day-first
+    times, text navigational status and ship type, single-space fields, base stations and AtoN.
+``satellite``
+    exactEarth/Spire export: ~139 quoted columns, ``Time`` ``YYYYMMDD_HHMMSS`` plus ``Millisecond``.
+``mapped``
+    any other CSV, through an explicit :class:`~shipwatch.readers.mapping.ColumnMapping`.
+
+Every column is read as text and converted with polars expressions, so one bad value never stops a
+file: a value present but unconvertible in a key column gives the row a reason ("unparseable MMSI",
+"unparseable timestamp", "unparseable position"); in other columns it becomes null. Lines without
+any value (blank lines) are not data rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from shipwatch import schema
+from shipwatch.errors import MappingError, UnreadableFileError
+from shipwatch.readers.mapping import ColumnMapping
+from shipwatch.schema import (
+    CALLSIGN,
+    COG,
+    DRAUGHT_M,
+    HEADING,
+    IMO,
+    LAT,
+    LENGTH_M,
+    LON,
+    MMSI,
+    NAV_STATUS,
+    REASON,
+    SHIP_TYPE,
+    SOG,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    TIMESTAMP,
+    TRANSCEIVER,
+    VESSEL_NAME,
+    WIDTH_M,
+)
+from shipwatch.validate import Reason
+
+MARINECADASTRE = "marinecadastre"
+MARINECADASTRE_2025 = "marinecadastre-2025"
+DMA = "dma"
+SATELLITE = "satellite"
+MAPPED = "mapped"
+DIALECTS = (MARINECADASTRE, MARINECADASTRE_2025, DMA, SATELLITE, MAPPED)
+
+#: Rows per batch yielded by :func:`read_csv`.
+BATCH_ROWS = 500_000
+_ROW = "__row"
+
+# ITU-R M.1371 navigational status, by the text DMA writes (lowercase).
+NAV_STATUS_TEXT: dict[str, int] = {
+    "under way using engine": 0,
+    "at anchor": 1,
+    "not under command": 2,
+    "restricted maneuverability": 3,
+    "restricted manoeuvrability": 3,
+    "restricted manoeuverability": 3,
+    "constrained by her draught": 4,
+    "moored": 5,
+    "aground": 6,
+    "engaged in fishing": 7,
+    "under way sailing": 8,
+    "reserved for future amendment [hsc]": 9,
+    "reserved for future amendment [wig]": 10,
+    "power-driven vessel towing astern": 11,
+    "power-driven vessel pushing ahead or towing alongside": 12,
+    "reserved for future use": 13,
+    "ais-sart": 14,
+    "ais-sart is active": 14,
+}
+# DMA ship-type categories → the representative ITU code of the category ("Undefined" → null).
+SHIP_TYPE_TEXT: dict[str, int] = {
+    "wig": 20,
+    "fishing": 30,
+    "towing": 31,
+    "towing long/wide": 32,
+    "dredging": 33,
+    "diving": 34,
+    "military": 35,
+    "sailing": 36,
+    "pleasure": 37,
+    "spare 1": 38,
+    "spare 2": 39,
+    "hsc": 40,
+    "pilot": 50,
+    "sar": 51,
+    "tug": 52,
+    "port tender": 53,
+    "anti-pollution": 54,
+    "law enforcement": 55,
+    "medical": 58,
+    "not party to conflict": 59,
+    "passenger": 60,
+    "cargo": 70,
+    "tanker": 80,
+    "other": 90,
+}
+_POSITION_MESSAGES = [1, 2, 3, 18, 19, 27]
+_NOT_SHIP_MESSAGES = {
+    4: "not a ship: base station report (message 4)",
+    9: "not a ship: SAR aircraft report (message 9)",
+    21: "not a ship: aid-to-navigation report (message 21)",
+}
+
+
+# --- header and detection ----------------------------------------------------------------------
+def read_header(path: str | Path) -> list[str]:
+    """The column names of a CSV file's first line (BOM and surrounding spaces removed).
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file cannot be opened or is empty.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            line = fh.readline()
+    except OSError as err:
+        raise UnreadableFileError(
+            f"{path}: cannot be read ({err.strerror}); check the path and permissions"
+        ) from err
+    if not line.strip():
+        raise UnreadableFileError(f"{path}: the file is empty or starts with a blank line; nothing to ingest")
+    return read_header_line(line)
+
+
+def read_header_line(line: str) -> list[str]:
+    """Column names parsed from one header line (BOM and surrounding spaces removed)."""
+    if not line.strip():
+        return []
+    return [h.strip().lstrip("\ufeff").strip() for h in next(csv.reader(io.StringIO(line)))]
+
+
+def detect_csv_dialect(header: list[str]) -> str | None:
+    """The dialect whose header this is, or None when it is not a known layout."""
+    cols = set(header)
+    if {"MMSI", "BaseDateTime", "LAT", "LON"} <= cols:
+        return MARINECADASTRE
+    if {"mmsi", "base_date_time", "latitude", "longitude"} <= cols:
+        return MARINECADASTRE_2025
+    if header and header[0].lstrip("#").strip() == "Timestamp" and {"MMSI", "Latitude", "Longitude"} <= cols:
+        return DMA
+    if {"MMSI", "Message_ID", "Time", "Millisecond", "Longitude", "Latitude"} <= cols:
+        return SATELLITE
+    return None
+
+
+# --- expression helpers ------------------------------------------------------------------------
+def _text(col: str) -> pl.Expr:
+    """Text with surrounding spaces removed; empty or blank → null."""
+    s = pl.col(col).str.strip_chars()
+    return pl.when(s.str.len_bytes() > 0).then(s)
+
+
+def _text_or_null(col: str, header: list[str]) -> pl.Expr:
+    return _text(col) if col in header else pl.lit(None, dtype=pl.String)
+
+
+def _f64(e: pl.Expr) -> pl.Expr:
+    return e.cast(pl.Float64, strict=False)
+
+
+def _int(e: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Integer from text such as ``7`` or ``7.0`` (non-integral or bad values → null)."""
+    f = _f64(e)
+    return pl.when(f == f.round(0)).then(f).cast(dtype, strict=False)
+
+
+def _naive_to_utc(e: pl.Expr, fmt: str, tz: str = schema.UTC) -> pl.Expr:
+    t = e.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    if tz == schema.UTC:
+        return t.dt.replace_time_zone(schema.UTC)
+    return t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
+        schema.UTC
+    )
+
+
+class _Plan:
+    """How one dialect turns raw text columns into canonical ones."""
+
+    def __init__(self) -> None:
+        self.exprs: dict[str, pl.Expr] = {}
+        self.raw: dict[str, pl.Expr] = {}  # raw text of key columns, for "unparseable" reasons
+        self.given: pl.Expr = pl.lit(None, dtype=pl.String)
+
+
+def _plan_marinecadastre(header: list[str], lower: bool) -> _Plan:
+    names = dict(
+        zip(
+            [
+                MMSI,
+                TIMESTAMP,
+                LAT,
+                LON,
+                SOG,
+                COG,
+                HEADING,
+                VESSEL_NAME,
+                IMO,
+                CALLSIGN,
+                SHIP_TYPE,
+                NAV_STATUS,
+                LENGTH_M,
+                WIDTH_M,
+                DRAUGHT_M,
+                TRANSCEIVER,
+            ],
+            [
+                "mmsi",
+                "base_date_time",
+                "latitude",
+                "longitude",
+                "sog",
+                "cog",
+                "heading",
+                "vessel_name",
+                "imo",
+                "call_sign",
+                "vessel_type",
+                "status",
+                "length",
+                "width",
+                "draft",
+                "transceiver",
+            ]
+            if lower
+            else [
+                "MMSI",
+                "BaseDateTime",
+                "LAT",
+                "LON",
+                "SOG",
+                "COG",
+                "Heading",
+                "VesselName",
+                "IMO",
+                "CallSign",
+                "VesselType",
+                "Status",
+                "Length",
+                "Width",
+                "Draft",
+                "TransceiverClass",
+            ],
+            strict=True,
+        )
+    )
+    if not lower and "TransceiverClass" not in header and "Transceiver" in header:
+        names[TRANSCEIVER] = "Transceiver"
+    p = _Plan()
+    fmt = "%Y-%m-%d %H:%M:%S" if lower else "%Y-%m-%dT%H:%M:%S"
+    p.exprs[MMSI] = pl.col(names[MMSI]).cast(pl.Int64, strict=False)
+    p.exprs[TIMESTAMP] = _naive_to_utc(pl.col(names[TIMESTAMP]), fmt)
+    for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M):
+        if names[c] in header:
+            p.exprs[c] = _f64(pl.col(names[c]))
+    for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
+        if names[c] in header:
+            p.exprs[c] = pl.col(names[c])
+    if names[IMO] in header:
+        p.exprs[IMO] = pl.col(names[IMO]).str.strip_prefix("IMO").cast(pl.Int64, strict=False)
+    if names[SHIP_TYPE] in header:
+        p.exprs[SHIP_TYPE] = _int(pl.col(names[SHIP_TYPE]), pl.Int16())
+    if names[NAV_STATUS] in header:
+        p.exprs[NAV_STATUS] = _int(pl.col(names[NAV_STATUS]), pl.Int8())
+    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON)}
+    return p
+
+
+def _plan_dma(header: list[str]) -> _Plan:
+    p = _Plan()
+    time_col = header[0]
+    p.raw = {MMSI: _text("MMSI"), TIMESTAMP: _text(time_col), LAT: _text("Latitude"), LON: _text("Longitude")}
+    p.exprs[MMSI] = p.raw[MMSI].cast(pl.Int64, strict=False)
+    p.exprs[TIMESTAMP] = _naive_to_utc(p.raw[TIMESTAMP], "%d/%m/%Y %H:%M:%S")
+    p.exprs[LAT] = _f64(p.raw[LAT])
+    p.exprs[LON] = _f64(p.raw[LON])
+    for c, src in ((SOG, "SOG"), (COG, "COG"), (HEADING, "Heading"), (DRAUGHT_M, "Draught")):
+        if src in header:
+            p.exprs[c] = _f64(_text(src))
+    if "Navigational status" in header:
+        p.exprs[NAV_STATUS] = (
+            _text("Navigational status")
+            .str.to_lowercase()
+            .replace_strict(NAV_STATUS_TEXT, default=None, return_dtype=pl.Int8)
+        )
+    if "Ship type" in header:
+        p.exprs[SHIP_TYPE] = (
+            _text("Ship type")
+            .str.to_lowercase()
+            .replace_strict(SHIP_TYPE_TEXT, default=None, return_dtype=pl.Int16)
+        )
+    if "IMO" in header:
+        p.exprs[IMO] = _text("IMO").cast(pl.Int64, strict=False)  # "Unknown" → null
+    for c, src in ((CALLSIGN, "Callsign"), (VESSEL_NAME, "Name")):
+        if src in header:
+            p.exprs[c] = _text(src)
+    dims = {c: _f64(_text(c)) for c in ("A", "B", "C", "D") if c in header}
+    for c, src, pair in ((LENGTH_M, "Length", ("A", "B")), (WIDTH_M, "Width", ("C", "D"))):
+        own = _f64(_text(src)) if src in header else pl.lit(None, dtype=pl.Float64)
+        if all(d in dims for d in pair):
+            own = pl.coalesce(own, dims[pair[0]] + dims[pair[1]])
+        p.exprs[c] = own
+    if "Type of mobile" in header:
+        kind = _text("Type of mobile")
+        p.exprs[TRANSCEIVER] = kind.replace_strict({"Class A": "A", "Class B": "B"}, default=None)
+        p.given = pl.when(kind.is_not_null() & ~kind.is_in(["Class A", "Class B"])).then(
+            pl.lit("not a ship: ") + kind + pl.lit(" (DMA type of mobile)")
+        )
+    return p
+
+
+def _plan_satellite(header: list[str]) -> _Plan:
+    def _text(col: str) -> pl.Expr:  # optional columns of the export read as null when absent
+        return _text_or_null(col, header)
+
+    p = _Plan()
+    p.raw = {MMSI: _text("MMSI"), TIMESTAMP: _text("Time"), LAT: _text("Latitude"), LON: _text("Longitude")}
+    ms = _f64(_text("Millisecond")).fill_null(0).cast(pl.Int64, strict=False)
+    p.exprs[MMSI] = p.raw[MMSI].cast(pl.Int64, strict=False)
+    p.exprs[TIMESTAMP] = _naive_to_utc(p.raw[TIMESTAMP], "%Y%m%d_%H%M%S") + pl.duration(milliseconds=ms)
+    p.exprs[LAT] = _f64(p.raw[LAT])
+    p.exprs[LON] = _f64(p.raw[LON])
+    for c, src in ((SOG, "SOG"), (COG, "COG"), (HEADING, "Heading"), (DRAUGHT_M, "Draught")):
+        p.exprs[c] = _f64(_text(src))
+    p.exprs[NAV_STATUS] = _int(_text("Navigational_status"), pl.Int8())
+    p.exprs[SHIP_TYPE] = _int(_text("Ship_Type"), pl.Int16())
+    p.exprs[IMO] = _int(_text("IMO"), pl.Int64())
+    p.exprs[VESSEL_NAME] = _text("Vessel_Name")
+    p.exprs[CALLSIGN] = _text("Call_sign")
+    p.exprs[LENGTH_M] = _f64(_text("Dimension_to_Bow")) + _f64(_text("Dimension_to_stern"))
+    p.exprs[WIDTH_M] = _f64(_text("Dimension_to_port")) + _f64(_text("Dimension_to_starboard"))
+    msg = _int(_text("Message_ID"), pl.Int64())
+    p.exprs[TRANSCEIVER] = (
+        pl.when(msg.is_in([1, 2, 3])).then(pl.lit("A")).when(msg.is_in([18, 19])).then(pl.lit("B"))
+    )
+    given = pl.when(msg.is_in(_POSITION_MESSAGES)).then(pl.lit(None, dtype=pl.String))
+    for m, why in _NOT_SHIP_MESSAGES.items():
+        given = given.when(msg == m).then(pl.lit(why))
+    p.given = given.otherwise(pl.lit(Reason.NOT_POSITION))
+    return p
+
+
+def _mapped_time(path: str | Path, source_file: str, mapping: ColumnMapping) -> pl.Expr:
+    """The time expression of a mapped file, checked against the first rows of the file."""
+    col = mapping.columns[TIMESTAMP]
+    raw = _text(col)
+    fmt = mapping.time_format
+    if fmt in ("epoch", "epoch_ms"):
+        scale = 1_000_000 if fmt == "epoch" else 1_000
+        micros = (_f64(raw) * scale).round(0).cast(pl.Int64, strict=False)
+        return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone(schema.UTC)
+    if fmt is None:
+        expr = raw.str.to_datetime(time_unit="us", strict=False)
+    else:
+        expr = raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    try:
+        sample = pl.read_csv(path, infer_schema=False, n_rows=1000, columns=[col], encoding="utf8-lossy")
+        parsed = sample.select(raw.alias("raw"), expr.alias("t"))
+    except (pl.exceptions.PolarsError, OSError) as err:
+        raise MappingError(
+            f"{source_file}: cannot read times from column {col!r} ({err}); add time_format=... to --map"
+        ) from err
+    present = parsed.filter(pl.col("raw").is_not_null())
+    if present.height and present["t"].null_count() == present.height:
+        how = f"time_format={fmt!r} matches" if fmt else "shipwatch cannot work out the time format of"
+        raise MappingError(
+            f"{source_file}: {how} none of the first values in column {col!r} (e.g. {present['raw'][0]!r}); "
+            "give --map ...,time_format=<strftime pattern> (e.g. %d/%m/%Y %H:%M)"
+        )
+    dtype = parsed.schema["t"]
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        return expr.dt.convert_time_zone(schema.UTC)
+    if mapping.tz == schema.UTC:
+        return expr.dt.replace_time_zone(schema.UTC)
+    return expr.dt.replace_time_zone(
+        mapping.tz, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone(schema.UTC)
+
+
+def _plan_mapped(path: str | Path, source_file: str, header: list[str], mapping: ColumnMapping) -> _Plan:
+    mapping.check_header(header, source_file)
+    cols = mapping.columns
+    p = _Plan()
+    p.raw = {k: _text(cols[k]) for k in (MMSI, TIMESTAMP, LAT, LON)}
+    p.exprs[TIMESTAMP] = _mapped_time(path, source_file, mapping)
+    for canon, src in cols.items():
+        if canon == TIMESTAMP:
+            continue
+        dtype = schema.CANONICAL[canon]
+        if dtype == pl.String():
+            p.exprs[canon] = _text(src)
+        elif dtype.is_integer():
+            p.exprs[canon] = _int(_text(src).str.strip_prefix("IMO"), dtype)
+        else:
+            p.exprs[canon] = _f64(_text(src))
+    return p
+
+
+# --- reading -----------------------------------------------------------------------------------
+def read_csv(
+    path: str | Path,
+    *,
+    source_file: str | None = None,
+    dialect: str | None = None,
+    mapping: ColumnMapping | None = None,
+    batch_rows: int | None = None,
+) -> Iterator[pl.DataFrame]:
+    """Read an AIS CSV file as canonical frames, in batches of about ``batch_rows`` rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        An uncompressed CSV file.
+    source_file : str, optional
+        Value of the ``source_file`` column (default: ``str(path)``).
+    dialect : str, optional
+        One of :data:`DIALECTS`; detected from the header when omitted.
+    mapping : ColumnMapping, optional
+        Required for the ``mapped`` dialect (used when the header matches no known layout).
+    batch_rows : int, optional
+        Rows per yielded frame (default :data:`BATCH_ROWS`); memory stays bounded by a few batches.
+
+    Yields
+    ------
+    pl.DataFrame
+        Canonical columns plus ``reason`` (null for rows the reader found nothing wrong with).
+
+    Raises
+    ------
+    UnknownLayoutError, MappingError, UnreadableFileError
+    """
+    from shipwatch.errors import UnknownLayoutError
+
+    source_file = str(path) if source_file is None else source_file
+    header = read_header(path)
+    if dialect is None:
+        dialect = detect_csv_dialect(header) or (MAPPED if mapping is not None else None)
+    if dialect is None:
+        raise UnknownLayoutError(unknown_layout_message(source_file, header))
+    if dialect == MAPPED:
+        if mapping is None:
+            raise UnknownLayoutError(unknown_layout_message(source_file, header))
+        plan = _plan_mapped(path, source_file, header, mapping)
+    elif dialect in (MARINECADASTRE, MARINECADASTRE_2025):
+        plan = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025)
+    elif dialect == DMA:
+        plan = _plan_dma(header)
+    elif dialect == SATELLITE:
+        plan = _plan_satellite(header)
+    else:
+        raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {DIALECTS}")
+
+    lf = pl.scan_csv(
+        path,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        encoding="utf8-lossy",
+        row_index_name=_ROW,
+        row_index_offset=1,
+    )
+    raw_names = lf.collect_schema().names()
+    renames = {
+        n: n.lstrip("\ufeff").strip() for n in raw_names if n != _ROW and n != n.lstrip("\ufeff").strip()
+    }
+    if renames:
+        lf = lf.rename(renames)
+    data_cols = [renames.get(n, n) for n in raw_names if n != _ROW]
+    lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+
+    canon = {
+        name: plan.exprs.get(name, pl.lit(None)).cast(dtype, strict=False).alias(name)
+        for name, dtype in schema.CANONICAL.items()
+        if name not in (SOURCE_FILE, SOURCE_ROW)
+    }
+    staged = lf.select(
+        *canon.values(),
+        pl.lit(source_file, dtype=pl.String).alias(SOURCE_FILE),
+        pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
+        *(e.alias(f"__raw_{k}") for k, e in plan.raw.items()),
+        plan.given.cast(pl.String).alias("__given"),
+    )
+
+    def bad(key: str) -> pl.Expr:
+        return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
+
+    reason = (
+        pl.when(pl.col("__given").is_not_null())
+        .then(pl.col("__given"))
+        .when(bad(MMSI))
+        .then(pl.lit(Reason.UNPARSEABLE_MMSI))
+        .when(bad(TIMESTAMP))
+        .then(pl.lit(Reason.UNPARSEABLE_TIME))
+        .when(bad(LAT) | bad(LON))
+        .then(pl.lit(Reason.UNPARSEABLE_POSITION))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias(REASON)
+    )
+    out = staged.select(*schema.COLUMNS, reason)
+    try:
+        yield from out.collect_batches(chunk_size=batch_rows or BATCH_ROWS)
+    except pl.exceptions.PolarsError as err:
+        raise UnreadableFileError(
+            f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
+            "check that it is an AIS CSV file"
+        ) from err
+
+
+def unknown_layout_message(source_file: str, header: list[str]) -> str:
+    """The one-line message for a CSV whose header matches no known layout."""
+    shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+    return (
+        f"{source_file}: unknown AIS layout (columns: {shown}); "
+        "give a column mapping, e.g. --map time=<col>,mmsi=<col>,lat=<col>,lon=<col>"
+    )

@@ -1,0 +1,185 @@
+"""CSV dialects: detection from the header, conversion to canonical columns, malformed rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from shipwatch.errors import MappingError, UnknownLayoutError, UnreadableFileError
+from shipwatch.readers.csv import detect_csv_dialect, read_csv, read_header
+from shipwatch.readers.mapping import parse_mapping
+from shipwatch.validate import Reason, validate
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+UTC = dt.UTC
+
+
+def _read(name: str, **kw) -> pl.DataFrame:
+    return pl.concat(list(read_csv(DATA / name, **kw)))
+
+
+@pytest.mark.parametrize(
+    ("name", "dialect"),
+    [
+        ("marinecadastre_2020.csv", "marinecadastre"),
+        ("marinecadastre_2025.csv", "marinecadastre-2025"),
+        ("dma_22col.csv", "dma"),
+        ("dma_26col.csv", "dma"),
+        ("satellite_export.csv", "satellite"),
+        ("other_layout.csv", None),
+    ],
+)
+def test_dialect_is_detected_from_the_header(name, dialect):
+    assert detect_csv_dialect(read_header(DATA / name)) == dialect
+
+
+def test_marinecadastre_subset_of_columns_is_recognised():
+    assert detect_csv_dialect(["LON", "LAT", "BaseDateTime", "MMSI"]) == "marinecadastre"
+    assert detect_csv_dialect(["MMSI", "BaseDateTime", "LAT"]) is None
+
+
+def test_marinecadastre_2020_values():
+    df = _read("marinecadastre_2020.csv")
+    assert df.height == 20  # the blank line is not a data row
+    first = df.row(0, named=True)
+    assert first["mmsi"] == 366999001
+    assert first["timestamp"] == dt.datetime(2020, 1, 1, tzinfo=UTC)
+    assert first["imo"] == 9307839
+    assert (first["lat"], first["lon"], first["sog"], first["heading"]) == (37.8, -122.4, 10.5, 88.0)
+    assert (first["ship_type"], first["nav_status"], first["length_m"], first["draught_m"]) == (
+        70,
+        0,
+        100.0,
+        5.5,
+    )
+    assert first["transceiver"] == "A"
+    assert df.schema["timestamp"] == pl.Datetime("us", "UTC")
+    short = df.filter(pl.col("timestamp") == dt.datetime(2020, 1, 1, 0, 7, tzinfo=UTC))
+    assert short.height == 1 and short["lat"][0] == 37.9 and short["sog"][0] is None
+
+
+# One catalogue of bad rows for the CSV reader: (MMSI or marker in the row, expected reason).
+BAD_ROWS = [
+    (3669884, Reason.BASE_STATION),
+    (993669001, Reason.ATON),
+    (0, Reason.MMSI_ZERO),
+    (12345678, Reason.MMSI_NOT_9_DIGITS),
+    (111366001, Reason.SAR_AIRCRAFT),
+    (970366001, Reason.SART),
+    (972366001, Reason.MOB),
+    (974366001, Reason.EPIRB),
+]
+
+
+@pytest.mark.parametrize(("mmsi", "reason"), BAD_ROWS)
+def test_not_a_ship_rows_are_rejected_with_their_reason(mmsi, reason):
+    v = validate(_read("marinecadastre_2020.csv"))
+    assert v.rejected.filter(pl.col("mmsi") == mmsi)["reason"].to_list() == [reason]
+    assert mmsi not in v.accepted["mmsi"].to_list()
+
+
+def test_malformed_values_are_rejected_with_their_reason():
+    reasons = validate(_read("marinecadastre_2020.csv")).rejected["reason"].to_list()
+    for reason in (
+        Reason.POSITION_NOT_AVAILABLE,
+        Reason.NULL_ISLAND,
+        Reason.UNPARSEABLE_TIME,
+        Reason.UNPARSEABLE_POSITION,
+        Reason.POSITION_OUT_OF_RANGE,
+        Reason.MISSING_TIME,
+        Reason.UNPARSEABLE_MMSI,
+    ):
+        assert reasons.count(reason) == 1, reason
+    assert len(reasons) == 15
+
+
+def test_marinecadastre_2025_has_longitude_before_latitude():
+    df = _read("marinecadastre_2025.csv")
+    assert df["lat"].to_list()[:2] == [55.7, 55.699]
+    assert df["lon"].to_list()[:2] == [12.5, 12.501]
+    assert df["timestamp"][1] == dt.datetime(2025, 3, 1, 12, 0, 10, tzinfo=UTC)
+    assert df["imo"][0] == 9876543
+
+
+def test_dma_day_first_dates_text_status_and_blank_fields():
+    df = _read("dma_22col.csv")
+    assert df["timestamp"][0] == dt.datetime(2018, 6, 13, 0, 0, tzinfo=UTC)
+    assert df["nav_status"].to_list() == [0, None, None, None, None, 5, 3]
+    assert df["ship_type"].to_list()[:3] == [70, None, 36]
+    second = df.row(1, named=True)
+    assert second["callsign"] is None and second["vessel_name"] is None and second["imo"] is None
+    assert df["transceiver"].to_list()[:3] == ["A", "A", "B"]
+    v = validate(df)
+    assert v.accepted.height == 4
+    assert sorted(v.rejected["reason"].to_list()) == sorted(
+        [
+            "not a ship: Base Station (DMA type of mobile)",
+            "not a ship: AtoN (DMA type of mobile)",
+            Reason.POSITION_NOT_AVAILABLE,
+        ]
+    )
+
+
+def test_dma_26_columns_take_length_and_width_from_a_b_c_d():
+    df = _read("dma_26col.csv")
+    assert df["length_m"].to_list() == [100.0, 25.0]  # row 2 has its own Length
+    assert df["width_m"].to_list() == [22.0, 6.0]
+
+
+def test_satellite_export_time_milliseconds_and_message_types():
+    df = _read("satellite_export.csv")
+    assert df["timestamp"][0] == dt.datetime(2021, 7, 1, 18, 51, 51, 680_000, tzinfo=UTC)
+    static = df.row(1, named=True)
+    assert (
+        static["reason"] == Reason.NOT_POSITION and static["length_m"] == 120.0 and static["width_m"] == 22.0
+    )
+    assert df["transceiver"].to_list()[:3] == ["A", None, "B"]
+    v = validate(df)
+    assert v.accepted["mmsi"].to_list() == [432905000, 366773000]
+    assert v.rejected["reason"].to_list() == [
+        Reason.NOT_POSITION,
+        "not a ship: base station report (message 4)",
+        Reason.POSITION_NOT_AVAILABLE,
+    ]
+
+
+def test_mapped_csv_with_time_format_and_zone():
+    m = parse_mapping(
+        "time=Time,mmsi=MMSI,lat=Latitude_degrees,lon=Longitude_degrees,sog=SOG_knots,"
+        "time_format=%d/%m/%Y %H:%M,tz=Europe/London"
+    )
+    df = _read("other_layout.csv", mapping=m)
+    # 14:00 British Summer Time is 13:00 UTC
+    assert df["timestamp"][0] == dt.datetime(2020, 6, 1, 13, 0, tzinfo=UTC)
+    assert df["sog"].to_list() == [5.9, 6.0, 6.1]
+    assert df["source_row"].to_list() == [1, 2, 3]
+
+
+# One catalogue of unusable CSV inputs: (file content, mapping, error, message fragment).
+INVALID = [
+    ("", None, UnreadableFileError, "empty"),
+    ("a,b,c\n1,2,3\n", None, UnknownLayoutError, r"unknown AIS layout \(columns: a, b, c\).*--map"),
+    (
+        "Time,MMSI,Lat,Lon\n2020-01-01 00:00,1,2,3\n",
+        "time=Time,mmsi=MMSI,lat=Lat,lon=Longitude",
+        MappingError,
+        r"'Longitude' that the file lacks",
+    ),
+    (
+        "Time,MMSI,Lat,Lon\n2020-01-01 00:00,1,2,3\n",
+        "time=Time,mmsi=MMSI,lat=Lat,lon=Lon,time_format=%d/%m/%Y",
+        MappingError,
+        r"time_format='%d/%m/%Y' matches none of the first values in column 'Time'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "spec", "error", "match"), INVALID)
+def test_unusable_csv_inputs_raise_with_a_clear_message(tmp_path, content, spec, error, match):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(error, match=match):
+        list(read_csv(path, mapping=parse_mapping(spec) if spec else None))

@@ -1,0 +1,115 @@
+"""ingest() and load_positions(): accounting, streaming, progress, the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from shipwatch.errors import InputError, InputNotFoundError, UnknownLayoutError
+from shipwatch.ingest import IngestReport, ingest, load_positions
+from shipwatch.store import read_store
+
+DATA = Path(__file__).resolve().parent / "data"
+FIXTURES = [
+    "marinecadastre_2020.csv",
+    "marinecadastre_2025.csv",
+    "dma_22col.csv",
+    "dma_26col.csv",
+    "satellite_export.csv",
+]
+# data rows per fixture, and how many of them are good / exact duplicates (see tests/data/README.md)
+ROWS = {
+    "marinecadastre_2020.csv": 20,
+    "marinecadastre_2025.csv": 3,
+    "dma_22col.csv": 7,
+    "dma_26col.csv": 2,
+    "satellite_export.csv": 5,
+}
+GOOD = {
+    "marinecadastre_2020.csv": 4,
+    "marinecadastre_2025.csv": 2,
+    "dma_22col.csv": 4,
+    "dma_26col.csv": 2,
+    "satellite_export.csv": 2,
+}
+
+
+def test_every_row_is_accounted_for(tmp_path):
+    report = ingest([DATA / f for f in FIXTURES], tmp_path / "s")
+    assert report.rows_read == sum(ROWS.values())
+    assert report.rows_accepted == sum(GOOD.values())
+    assert report.rows_duplicate == 1
+    assert report.rows_rejected == report.rows_read - report.rows_accepted - 1
+    assert sum(report.rejected_by_reason.values()) == report.rows_rejected
+    assert [(Path(f.path).name, f.rows) for f in report.files] == [(f, ROWS[f]) for f in FIXTURES]
+    assert read_store(tmp_path / "s").collect().height == report.rows_accepted
+    rejects = pl.read_parquet(tmp_path / "s" / "rejects" / "*.parquet")
+    assert rejects.height == report.rows_rejected
+    assert dict(rejects["reason"].value_counts().iter_rows()) == report.rejected_by_reason
+
+
+def test_load_positions_matches_the_store(tmp_path):
+    paths = [DATA / f for f in FIXTURES]
+    table, report = load_positions(paths)
+    stored = ingest(paths, tmp_path / "s")
+    assert report.to_dict() | {"store": None} == stored.to_dict() | {"store": None}
+    assert table.equals(read_store(tmp_path / "s").collect().sort(["mmsi", "timestamp"]))
+
+
+def test_mapping_is_used_for_unknown_layouts_only(tmp_path):
+    spec = "time=Time,mmsi=MMSI,lat=Latitude_degrees,lon=Longitude_degrees,time_format=%d/%m/%Y %H:%M"
+    report = ingest([DATA / "other_layout.csv", DATA / "dma_26col.csv"], tmp_path / "s", mapping=spec)
+    assert [f.dialect for f in report.files] == ["mapped", "dma"]
+    assert (report.rows_accepted, report.rejected_by_reason) == (4, {"MMSI not 9 digits": 1})
+
+
+def test_progress_callback_and_report_dict(tmp_path):
+    calls = []
+    report = ingest(
+        [DATA / "marinecadastre_2020.csv"], tmp_path / "s", progress=lambda u, n: calls.append((u, n))
+    )
+    assert sum(n for u, n in calls if u == "rows") == 20
+    assert ("partitions", 1) in calls
+    d = json.loads(json.dumps(report.to_dict()))
+    assert {
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "rows_duplicate",
+        "rejected_by_reason",
+        "files",
+    } <= set(d)
+    assert d["files"][0]["dialect"] == "marinecadastre" and d["files"][0]["rows"] == 20
+    assert report.balanced
+    assert not IngestReport(rows_read=1).balanced
+
+
+def test_bad_input_fails_before_the_store_is_touched(tmp_path):
+    good = tmp_path / "in" / "a.csv"
+    good.parent.mkdir()
+    shutil.copy(DATA / "marinecadastre_2020.csv", good)
+    with pytest.raises(UnknownLayoutError, match=r"other_layout\.csv: unknown AIS layout"):
+        ingest([good, DATA / "other_layout.csv"], tmp_path / "s")
+    with pytest.raises(InputNotFoundError, match=r"nope\.csv: no such file"):
+        ingest([good, tmp_path / "nope.csv"], tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_empty_directory(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no AIS files found"):
+        ingest([tmp_path / "empty"], tmp_path / "s")
+
+
+def test_batches_are_streamed(tmp_path, monkeypatch):
+    import shipwatch.readers.csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "BATCH_ROWS", 3)
+    calls = []
+    report = ingest([DATA / "marinecadastre_2020.csv"], tmp_path / "s", progress=lambda u, n: calls.append(n))
+    assert report.rows_read == 20 and report.rows_duplicate == 1 and report.rows_accepted == 4
+    assert max(calls) <= 3

@@ -1,0 +1,121 @@
+"""The store: layout, idempotency, order independence, reading back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from shipwatch import schema
+from shipwatch.errors import StoreError
+from shipwatch.ingest import ingest
+from shipwatch.store import BUCKETS, is_store, read_store
+
+HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType\n"
+
+
+def day_file(path: Path, day: str, mmsis: range, *, extra: str = "") -> Path:
+    """A small MarineCadastre day file: every vessel every 10 minutes, not time-sorted."""
+    lines = []
+    for m in mmsis:
+        for k in range(0, 144, 7):
+            h, mi = divmod(k * 10, 60)
+            lines.append(
+                f"{m},{day}T{h:02d}:{mi:02d}:00,{30 + m % 7 + k / 1000:.5f},{-80 - k / 1000:.5f},"
+                f"{k % 15}.0,{k % 360}.0,511,V{m},IMO{9000000 + m % 1000},C{m},70\n"
+            )
+    lines.reverse()
+    path.write_text(HEADER + "".join(lines) + extra)
+    return path
+
+
+def partitions(store: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(store)): p.read_bytes() for p in sorted((store / "positions").rglob("*.parquet"))
+    }
+
+
+def test_layout_manifest_and_sorting(tmp_path):
+    f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000020))
+    report = ingest([f], tmp_path / "store")
+    store = tmp_path / "store"
+    assert is_store(store)
+    parts = list(partitions(store))
+    assert parts and all(p.startswith("positions/date=2020-01-01/part-") for p in parts)
+    for p in (store / "positions").rglob("*.parquet"):
+        df = pl.read_parquet(p)
+        bucket = int(p.stem.split("-")[1])
+        assert (df["mmsi"] % BUCKETS == bucket).all()
+        assert df.equals(df.sort(["mmsi", "timestamp"]))
+    manifest = json.loads((store / "manifest.json").read_text())
+    (entry,) = manifest["files"].values()
+    assert entry["path"] == str(f) and entry["rows"] == report.rows_read == 19 * 21
+
+
+def test_same_file_twice_adds_nothing(tmp_path):
+    f = day_file(
+        tmp_path / "a.csv", "2020-01-01", range(366000001, 366000010), extra="0,2020-01-01T00:00:00,1,1\n"
+    )
+    store = tmp_path / "store"
+    first = ingest([f], store)
+    before = partitions(store)
+    rejects_before = sorted(p.read_bytes() for p in (store / "rejects").glob("*.parquet"))
+    second = ingest([f], store)
+    assert partitions(store) == before
+    assert sorted(p.read_bytes() for p in (store / "rejects").glob("*.parquet")) == rejects_before
+    assert (second.rows_read, second.rows_accepted, second.rows_rejected) == (first.rows_read, 0, 1)
+    assert second.rows_duplicate == first.rows_accepted
+    assert second.files[0].already_ingested and not first.files[0].already_ingested
+
+
+def test_day_files_in_any_order_give_byte_identical_partitions(tmp_path):
+    a = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000030))
+    # b repeats a's last rows (same report, another file) and adds the next day
+    b = day_file(
+        tmp_path / "b.csv",
+        "2020-01-02",
+        range(366000011, 366000040),
+        extra="".join(a.read_text().splitlines(keepends=True)[1:4]),
+    )
+    r1 = [ingest([a], tmp_path / "s1"), ingest([b], tmp_path / "s1")]
+    r2 = [ingest([b], tmp_path / "s2"), ingest([a], tmp_path / "s2")]
+    p1, p2 = partitions(tmp_path / "s1"), partitions(tmp_path / "s2")
+    assert p1 and p1 == p2
+    assert sum(r.rows_duplicate for r in r1) == sum(r.rows_duplicate for r in r2) == 3
+    both = ingest([b, a], tmp_path / "s3")
+    assert partitions(tmp_path / "s3") == p1
+    assert both.rows_duplicate == 3
+
+
+def test_read_store_window_and_columns(tmp_path):
+    a = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000005))
+    b = day_file(tmp_path / "b.csv", "2020-01-02", range(366000001, 366000005))
+    report = ingest([a, b], tmp_path / "s")
+    everything = read_store(tmp_path / "s").collect()
+    assert everything.height == report.rows_accepted
+    assert everything.schema == schema.CANONICAL_SCHEMA
+    day2 = read_store(tmp_path / "s", since="2020-01-02", columns=["mmsi", "timestamp"]).collect()
+    assert day2.columns == ["mmsi", "timestamp"]
+    assert day2.height == everything.height // 2
+    assert day2["timestamp"].min() == dt.datetime(2020, 1, 2, 0, 0, tzinfo=dt.UTC)
+    window = read_store(
+        tmp_path / "s", since=dt.datetime(2020, 1, 1, 12), until=dt.date(2020, 1, 2)
+    ).collect()
+    assert window["timestamp"].min() >= dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC)
+    assert window["timestamp"].max() < dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+    assert window.height > 0
+
+
+def test_not_a_store(tmp_path):
+    (tmp_path / "junk.txt").write_text("x")
+    assert not is_store(tmp_path)
+    with pytest.raises(StoreError, match="not a shipwatch store"):
+        read_store(tmp_path)
+    f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000002))
+    with pytest.raises(
+        StoreError, match="exists and is not a shipwatch store; give an empty or new directory"
+    ):
+        ingest([f], tmp_path)
