@@ -67,8 +67,14 @@ class TrackBuilder:
         n = max(int(hours * 60 / step_min), 1)
         for i in range(1, n + 1):
             f = i / n
-            self.rows.append((self.t + timedelta(hours=hours * f), a[1] + (to[1] - a[1]) * f,
-                              a[0] + (to[0] - a[0]) * f, kn))
+            self.rows.append(
+                (
+                    self.t + timedelta(hours=hours * f),
+                    a[1] + (to[1] - a[1]) * f,
+                    a[0] + (to[0] - a[0]) * f,
+                    kn,
+                )
+            )
         self.t += timedelta(hours=hours)
         self.pos = to
         return self
@@ -87,8 +93,10 @@ class TrackBuilder:
         from shipwatch import schema
 
         df = pl.DataFrame(self.rows, schema=["timestamp", "lat", "lon", "sog"], orient="row").with_columns(
-            pl.lit(self.mmsi).alias("mmsi"), pl.lit(self.name).alias("vessel_name"),
-            pl.lit(self.length).alias("length_m"), pl.lit(f"built-{self.mmsi}").alias("source_file"),
+            pl.lit(self.mmsi).alias("mmsi"),
+            pl.lit(self.name).alias("vessel_name"),
+            pl.lit(self.length).alias("length_m"),
+            pl.lit(f"built-{self.mmsi}").alias("source_file"),
             pl.int_range(1, pl.len() + 1).alias("source_row"),
         )
         return schema.conform(df)

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import polars as pl
-from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
 
+from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
 from shipwatch.gaps import find_gaps
 from shipwatch.ports import load_ports
 from shipwatch.settings import GapSettings
@@ -26,7 +26,9 @@ def test_gap_fields(t0):
     assert r["start_lat"] == r["end_lat"] and r["distance_km"] == 0.0
     assert r["start_port"] is None
     for h in (6, 12, 24):
-        window = df.filter(pl.col("timestamp").is_between(r["start_time"] - timedelta(hours=h), r["start_time"]))
+        window = df.filter(
+            pl.col("timestamp").is_between(r["start_time"] - timedelta(hours=h), r["start_time"])
+        )
         assert r[f"positions_{h}h_before"] == window.height
 
 
@@ -47,8 +49,10 @@ def test_open_gap_at_end_of_data(t0):
 
 def test_coverage_counts_other_vessels_heard_near_the_ends(t0):
     silent = TrackBuilder(273000001, t0).at(OFF_DUNAI).dwell(1).dark(24).dwell(1).frame()
-    near = [TrackBuilder(273000100 + i, t0 + timedelta(hours=5)).at((132.36 + i * 0.01, 42.81)).dwell(3).frame()
-            for i in range(3)]
+    near = [
+        TrackBuilder(273000100 + i, t0 + timedelta(hours=5)).at((132.36 + i * 0.01, 42.81)).dwell(3).frame()
+        for i in range(3)
+    ]
     far = TrackBuilder(273000200, t0 + timedelta(hours=5)).at((129.04, 35.10)).dwell(3).frame()
     g = _gaps(pl.concat([silent, *near, far]))
     assert g.filter(pl.col("mmsi") == 273000001)["coverage_vessels"][0] == 3

@@ -60,8 +60,16 @@ BOWTIE = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]
         (_fc(_feat("A", SQUARE), _feat("A", SQUARE)), r"feature 1 \('A'\): duplicate name 'A'"),
         (_fc(_feat("Bow", BOWTIE)), r"feature 0 \('Bow'\): invalid ring"),
         (_fc(_feat("X", SQUARE, role="target")), r"unknown role 'target'"),
-        (_fc({"type": "Feature", "properties": {"name": "P"}, "geometry": {"type": "Point", "coordinates": [1, 1]}}),
-         r"'P'\): geometry is Point"),
+        (
+            _fc(
+                {
+                    "type": "Feature",
+                    "properties": {"name": "P"},
+                    "geometry": {"type": "Point", "coordinates": [1, 1]},
+                }
+            ),
+            r"'P'\): geometry is Point",
+        ),
         (_fc(_feat("Far", [[0, 0], [200, 0], [200, 1], [0, 1], [0, 0]])), r"out of range"),
         ({"type": "Feature"}, r"expected a GeoJSON FeatureCollection"),
         (_fc(), r"no port features"),

@@ -2,21 +2,34 @@ from datetime import timedelta
 
 import polars as pl
 import pytest
-from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
 
+from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
 from shipwatch.errors import InputError
 from shipwatch.pipeline import detect
 from shipwatch.sightings import parse_sightings, read_sightings
 
 
 def _shuttle(t0, mmsi=273000001, length=120.0, start_shift_h=0.0):
-    return (TrackBuilder(mmsi, t0 + timedelta(hours=start_shift_h), length_m=length).at(DUNAI_PIER).dwell(24)
-            .sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10).dark(72).sail(OFF_DUNAI, 10).sail(DUNAI_PIER, 8).dwell(24).frame())
+    return (
+        TrackBuilder(mmsi, t0 + timedelta(hours=start_shift_h), length_m=length)
+        .at(DUNAI_PIER)
+        .dwell(24)
+        .sail(OFF_DUNAI, 10)
+        .sail(OPEN_SEA, 10)
+        .dark(72)
+        .sail(OFF_DUNAI, 10)
+        .sail(DUNAI_PIER, 8)
+        .dwell(24)
+        .frame()
+    )
 
 
 def _sight(rows):
-    return parse_sightings(pl.DataFrame(rows, schema=["sighting_id", "observed_at", "lat", "lon", "length_m"],
-                                        orient="row").cast(pl.String))
+    return parse_sightings(
+        pl.DataFrame(
+            rows, schema=["sighting_id", "observed_at", "lat", "lon", "length_m"], orient="row"
+        ).cast(pl.String)
+    )
 
 
 def _najin_time(res, hours_after_start=30):
@@ -71,9 +84,12 @@ def test_ais_vessel_present_explains_sighting(t0):
 def test_unidentified_sightings_on_consecutive_days_form_one_call(t0):
     df = _shuttle(t0)
     day = [(t0 + timedelta(days=d, hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ") for d in range(5)]
-    rows = [("u1", day[0], 42.748, 133.08, 150), ("u2", day[1], 42.748, 133.08, 152),
-            ("u3", day[2], 42.748, 133.08, 90),  # another ship (length)
-            ("u4", day[4], 42.748, 133.08, 151)]  # two days later: a new call
+    rows = [
+        ("u1", day[0], 42.748, 133.08, 150),
+        ("u2", day[1], 42.748, 133.08, 152),
+        ("u3", day[2], 42.748, 133.08, 90),  # another ship (length)
+        ("u4", day[4], 42.748, 133.08, 151),
+    ]  # two days later: a new call
     res = detect(df, sightings=_sight(rows))
     calls = dict(zip(res.sightings["sighting_id"], res.sightings["call_id"], strict=True))
     assert calls["u1"] == calls["u2"] and len({calls["u1"], calls["u3"], calls["u4"]}) == 3
@@ -87,8 +103,10 @@ def test_unidentified_sightings_on_consecutive_days_form_one_call(t0):
         ("lat,lon\n1,2\n", r"missing column\(s\) observed_at"),
         ("observed_at,lat,lon\nyesterday,42,130\n", r"line 2: unusable observed_at"),
         ("observed_at,lat,lon\n2023-10-01T00:00:00Z,95,130\n", r"line 2: unusable"),
-        ("sighting_id,observed_at,lat,lon\na,2023-10-01T00:00:00Z,42,130\na,2023-10-02T00:00:00Z,42,130\n",
-         r"duplicate sighting_id 'a'"),
+        (
+            "sighting_id,observed_at,lat,lon\na,2023-10-01T00:00:00Z,42,130\na,2023-10-02T00:00:00Z,42,130\n",
+            r"duplicate sighting_id 'a'",
+        ),
     ],
 )
 def test_bad_sightings_file(tmp_path, text, match):

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import polars as pl
-from conftest import DUNAI_PIER, OPEN_SEA, TrackBuilder
 
+from conftest import DUNAI_PIER, OPEN_SEA, TrackBuilder
 from shipwatch.settings import TrackSettings
 from shipwatch.tracks import IDENTITY, SHARED, clean_tracks
 
@@ -22,7 +22,9 @@ def test_sorts_and_removes_a_single_teleport(t0):
 
 def test_teleport_at_track_start_is_removed(t0):
     df = TrackBuilder(273000001, t0).at(DUNAI_PIER).dwell(3).frame()
-    df = df.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(10.0).otherwise(pl.col("lat")).alias("lat"))
+    df = df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(10.0).otherwise(pl.col("lat")).alias("lat")
+    )
     out, stats = clean_tracks(df)
     assert stats.teleports_removed == 1 and out["lat"].min() > 40
 
@@ -35,12 +37,19 @@ def test_fast_but_possible_motion_is_kept(t0):
 
 def test_shared_mmsi_is_flagged_and_split(t0):
     a = TrackBuilder(273000009, t0, name="A").at(DUNAI_PIER).dwell(48, step_min=20).frame()
-    b = TrackBuilder(273000009, t0 + timedelta(minutes=7), name="B").at((129.04, 35.10)).dwell(48, step_min=20).frame()
+    b = (
+        TrackBuilder(273000009, t0 + timedelta(minutes=7), name="B")
+        .at((129.04, 35.10))
+        .dwell(48, step_min=20)
+        .frame()
+    )
     out, stats = clean_tracks(pl.concat([a, b]))
     assert stats.shared_mmsis == [273000009]
     assert out[SHARED].all()
     # the two ships get two identities, each spatially coherent
-    ids = out.group_by(IDENTITY).agg(pl.col("lat").min().alias("lo"), pl.col("lat").max().alias("hi"), pl.len())
+    ids = out.group_by(IDENTITY).agg(
+        pl.col("lat").min().alias("lo"), pl.col("lat").max().alias("hi"), pl.len()
+    )
     assert ids.height == 2
     assert (ids["hi"] - ids["lo"]).max() < 0.01
 
@@ -54,7 +63,12 @@ def test_thresholds_are_parameters(t0):
 def test_sparse_second_ship_is_shared_not_teleports(t0):
     # ship A reports every 10 min, ship B on the same MMSI only every 2 h, 700 km away
     a = TrackBuilder(273000009, t0, name="A").at(DUNAI_PIER).dwell(24, step_min=10).frame()
-    b = TrackBuilder(273000009, t0 + timedelta(minutes=3), name="B").at((129.04, 35.10)).dwell(24, step_min=120).frame()
+    b = (
+        TrackBuilder(273000009, t0 + timedelta(minutes=3), name="B")
+        .at((129.04, 35.10))
+        .dwell(24, step_min=120)
+        .frame()
+    )
     out, stats = clean_tracks(pl.concat([a, b]))
     assert stats.teleports_removed == 0
     assert stats.shared_mmsis == [273000009]

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
-from conftest import DUNAI_PIER, NAJIN_PIER, OFF_DUNAI, OPEN_SEA, VOSTOCHNY_BERTH, TrackBuilder
 
+from conftest import DUNAI_PIER, NAJIN_PIER, OFF_DUNAI, OPEN_SEA, VOSTOCHNY_BERTH, TrackBuilder
 from shipwatch.pipeline import detect
 from shipwatch.settings import Settings, TransitSettings
 
@@ -9,8 +9,18 @@ POSYET_OFF = (130.85, 42.55)
 
 
 def _shuttle(t0, *, dark_hours=72.0, back_to=DUNAI_PIER, mmsi=273000001):
-    return (TrackBuilder(mmsi, t0).at(DUNAI_PIER).dwell(24).sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10)
-            .dark(dark_hours).sail(OFF_DUNAI, 10).sail(back_to, 8).dwell(24).frame())
+    return (
+        TrackBuilder(mmsi, t0)
+        .at(DUNAI_PIER)
+        .dwell(24)
+        .sail(OFF_DUNAI, 10)
+        .sail(OPEN_SEA, 10)
+        .dark(dark_hours)
+        .sail(OFF_DUNAI, 10)
+        .sail(back_to, 8)
+        .dwell(24)
+        .frame()
+    )
 
 
 def test_shuttle_round_trip_is_probable(t0):
@@ -18,7 +28,12 @@ def test_shuttle_round_trip_is_probable(t0):
     t = res.dark_transits
     assert t.height == 1
     r = t.row(0, named=True)
-    assert (r["call_port"], r["evidence"], r["departure_port"], r["arrival_port"]) == ("Najin", "probable", "Dunai", "Dunai")
+    assert (r["call_port"], r["evidence"], r["departure_port"], r["arrival_port"]) == (
+        "Najin",
+        "probable",
+        "Dunai",
+        "Dunai",
+    )
     assert r["month"] == "2023-09"
     assert r["call_window_start"] < r["call_window_end"]
 
@@ -39,22 +54,52 @@ def test_gap_too_long_is_only_possible(t0):
 
 
 def test_fishing_boat_dark_near_unwatched_port_is_at_most_possible(t0):
-    df = (TrackBuilder(273000050, t0, length_m=30).at((130.80, 42.65)).dwell(6).sail(POSYET_OFF, 7)
-          .dwell(4).dark(72).dwell(4).sail((130.80, 42.65), 7).dwell(6).frame())
+    df = (
+        TrackBuilder(273000050, t0, length_m=30)
+        .at((130.80, 42.65))
+        .dwell(6)
+        .sail(POSYET_OFF, 7)
+        .dwell(4)
+        .dark(72)
+        .dwell(4)
+        .sail((130.80, 42.65), 7)
+        .dwell(6)
+        .frame()
+    )
     t = detect(df).dark_transits
     assert set(t["evidence"].to_list()) <= {"possible"}
 
 
 def test_silent_at_berth_is_not_probable(t0):
-    df = TrackBuilder(273000060, t0).at(VOSTOCHNY_BERTH).dwell(12).dark(60).dwell(12).sail((133.07, 42.70), 10).frame()
+    df = (
+        TrackBuilder(273000060, t0)
+        .at(VOSTOCHNY_BERTH)
+        .dwell(12)
+        .dark(60)
+        .dwell(12)
+        .sail((133.07, 42.70), 10)
+        .frame()
+    )
     t = detect(df).dark_transits
     assert "probable" not in t["evidence"].to_list()
 
 
 def test_seen_at_najin_is_a_visible_call_not_dark(t0):
-    df = (TrackBuilder(273000070, t0).at(DUNAI_PIER).dwell(12).sail(OFF_DUNAI, 10).sail(OPEN_SEA, 10)
-          .sail((130.30, 42.17), 11).sail(NAJIN_PIER, 6).dwell(2).dark(40).dwell(2)
-          .sail((130.30, 42.17), 6).sail(OPEN_SEA, 11).frame())
+    df = (
+        TrackBuilder(273000070, t0)
+        .at(DUNAI_PIER)
+        .dwell(12)
+        .sail(OFF_DUNAI, 10)
+        .sail(OPEN_SEA, 10)
+        .sail((130.30, 42.17), 11)
+        .sail(NAJIN_PIER, 6)
+        .dwell(2)
+        .dark(40)
+        .dwell(2)
+        .sail((130.30, 42.17), 6)
+        .sail(OPEN_SEA, 11)
+        .frame()
+    )
     res = detect(df)
     assert "Najin" in res.port_visits["port"].to_list()
     assert res.dark_transits.height == 0

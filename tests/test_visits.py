@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import polars as pl
-from conftest import DUNAI_PIER, OFF_DUNAI, VOSTOCHNY_BERTH, TrackBuilder
 
+from conftest import DUNAI_PIER, OFF_DUNAI, VOSTOCHNY_BERTH, TrackBuilder
 from shipwatch.ports import load_ports
 from shipwatch.tracks import clean_tracks
 from shipwatch.visits import PORT, label_ports, port_visits
@@ -16,7 +16,7 @@ def _visits(df):
 
 
 def test_visit_with_entry_stop_exit_has_confidence_4(t0):
-    df = (TrackBuilder(273000001, t0).at(OFF_DUNAI).sail(DUNAI_PIER, 8).dwell(20).sail(OFF_DUNAI, 8).frame())
+    df = TrackBuilder(273000001, t0).at(OFF_DUNAI).sail(DUNAI_PIER, 8).dwell(20).sail(OFF_DUNAI, 8).frame()
     v = _visits(df)
     assert v.height == 1
     row = v.row(0, named=True)
@@ -34,8 +34,11 @@ def test_hysteresis_ignores_jitter_at_the_boundary(t0):
     rows = []
     for i in range(12):
         rows.append({"lat": lat0 - (0.0063 if i % 2 else 0.0), "lon": 133.0740})
-    extra = df.tail(12).with_columns(pl.Series("lat", [r["lat"] for r in rows]), pl.Series("lon", [r["lon"] for r in rows]),
-                                     (pl.col("timestamp") + timedelta(hours=5)))
+    extra = df.tail(12).with_columns(
+        pl.Series("lat", [r["lat"] for r in rows]),
+        pl.Series("lon", [r["lon"] for r in rows]),
+        (pl.col("timestamp") + timedelta(hours=5)),
+    )
     d = ports["Vostochny"].distance_km(extra["lat"].to_numpy(), extra["lon"].to_numpy())
     assert d.min() < 0.5 and d.max() < 1.5
     v = _visits(pl.concat([df, extra]))

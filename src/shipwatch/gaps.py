@@ -20,14 +20,31 @@ from shipwatch import schema as s
 from shipwatch.geo import KM_PER_NM, haversine_km
 from shipwatch.settings import GapSettings
 from shipwatch.tracks import SHARED
-from shipwatch.visits import NEAREST_KM, NEAREST_PORT, PORT
+from shipwatch.visits import NEAREST_KM, PORT
 
 GAP_COLUMNS_HEAD = [
-    "gap_id", s.MMSI, s.VESSEL_NAME, "start_time", "end_time", "open", "hours",
-    "start_lat", "start_lon", "end_lat", "end_lon", "distance_km", "distance_nm", "implied_speed_kn",
+    "gap_id",
+    s.MMSI,
+    s.VESSEL_NAME,
+    "start_time",
+    "end_time",
+    "open",
+    "hours",
+    "start_lat",
+    "start_lon",
+    "end_lat",
+    "end_lon",
+    "distance_km",
+    "distance_nm",
+    "implied_speed_kn",
 ]
 GAP_COLUMNS_TAIL = [
-    "start_port", "end_port", "start_in_port", "end_in_port", "start_sog", "coverage_vessels",
+    "start_port",
+    "end_port",
+    "start_in_port",
+    "end_in_port",
+    "start_sog",
+    "coverage_vessels",
 ]
 
 
@@ -77,9 +94,12 @@ def find_gaps(
     )
     last = pl.col("end_time").is_null()
     open_end = pl.lit(data_end, dtype=s.TIME_DTYPE) if data_end is not None else pl.lit(None, s.TIME_DTYPE)
-    span_us = pl.when(last).then(open_end - pl.col(s.TIMESTAMP)).otherwise(
-        pl.col("end_time") - pl.col(s.TIMESTAMP)
-    ).dt.total_microseconds()
+    span_us = (
+        pl.when(last)
+        .then(open_end - pl.col(s.TIMESTAMP))
+        .otherwise(pl.col("end_time") - pl.col(s.TIMESTAMP))
+        .dt.total_microseconds()
+    )
     gaps = pairs.filter(
         (span_us >= min_us) & ~pl.col(SHARED) & ~pl.col("_end_shared").fill_null(False)
     ).with_columns(
@@ -92,18 +112,22 @@ def find_gaps(
         (pl.col(NEAREST_KM) <= entry_km).fill_null(False).alias("start_in_port"),
         pl.col(s.SOG).alias("start_sog"),
     )
-    dist = haversine_km(gaps["start_lat"].to_numpy(), gaps["start_lon"].to_numpy(),
-                        gaps["end_lat"].to_numpy(writable=True), gaps["end_lon"].to_numpy(writable=True))
+    dist = haversine_km(
+        gaps["start_lat"].to_numpy(),
+        gaps["start_lon"].to_numpy(),
+        gaps["end_lat"].to_numpy(writable=True),
+        gaps["end_lon"].to_numpy(writable=True),
+    )
     gaps = gaps.with_columns(
         pl.Series("distance_km", dist).fill_nan(None),
     ).with_columns(
         (pl.col("distance_km") / KM_PER_NM).alias("distance_nm"),
         (pl.col("distance_km") / KM_PER_NM / pl.col("hours")).alias("implied_speed_kn"),
-        pl.format("G{}-{}", pl.col(s.MMSI), pl.col("start_time").dt.strftime("%Y%m%dT%H%M%S")).alias("gap_id"),
+        pl.format("G{}-{}", pl.col(s.MMSI), pl.col("start_time").dt.strftime("%Y%m%dT%H%M%S")).alias(
+            "gap_id"
+        ),
     )
-    gaps = _positions_before(df, gaps, cfg).with_columns(
-        _coverage(df, gaps, cfg).alias("coverage_vessels")
-    )
+    gaps = _positions_before(df, gaps, cfg).with_columns(_coverage(df, gaps, cfg).alias("coverage_vessels"))
     names = df.group_by(s.MMSI).agg(pl.col(s.VESSEL_NAME).drop_nulls().mode().sort().first())
     return gaps.join(names, on=s.MMSI, how="left").sort(["start_time", s.MMSI]).select(gap_columns(cfg))
 
@@ -144,7 +168,12 @@ def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Seri
         df.lazy()
         .select(s.MMSI, cx.alias("cx"), cy.alias("cy"), pl.col(s.TIMESTAMP).dt.epoch("s").alias("t"))
         .sort(["cx", "cy", s.MMSI, "t"])
-        .with_columns(((pl.col("t").diff() > 6 * 3600).fill_null(True)).cum_sum().over(["cx", "cy", s.MMSI]).alias("run"))
+        .with_columns(
+            ((pl.col("t").diff() > 6 * 3600).fill_null(True))
+            .cum_sum()
+            .over(["cx", "cy", s.MMSI])
+            .alias("run")
+        )
         .group_by(["cx", "cy", s.MMSI, "run"])
         .agg(pl.col("t").min().alias("a"), pl.col("t").max().alias("b"))
         .drop("run")
@@ -157,20 +186,35 @@ def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Seri
             gaps.lazy()
             .filter(pl.col(lat).is_not_null())
             .select(
-                "gap_id", pl.col(s.MMSI).alias("_own"), gx.alias("gx"), gy.alias("gy"),
-                pl.col("start_time").dt.epoch("s").alias("ga"), end_t.dt.epoch("s").alias("gb"),
+                "gap_id",
+                pl.col(s.MMSI).alias("_own"),
+                gx.alias("gx"),
+                gy.alias("gy"),
+                pl.col("start_time").dt.epoch("s").alias("ga"),
+                end_t.dt.epoch("s").alias("gb"),
             )
         )
-    offsets = pl.LazyFrame({"dx": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dy": [-1, 0, 1] * 3}, schema={"dx": pl.Int32, "dy": pl.Int32})
+    offsets = pl.LazyFrame(
+        {"dx": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dy": [-1, 0, 1] * 3}, schema={"dx": pl.Int32, "dy": pl.Int32}
+    )
     cells = (
         pl.concat(ends)
         .join(offsets, how="cross")
-        .select("gap_id", "_own", (pl.col("gx") + pl.col("dx")).alias("cx"), (pl.col("gy") + pl.col("dy")).alias("cy"), "ga", "gb")
+        .select(
+            "gap_id",
+            "_own",
+            (pl.col("gx") + pl.col("dx")).alias("cx"),
+            (pl.col("gy") + pl.col("dy")).alias("cy"),
+            "ga",
+            "gb",
+        )
         .unique()
     )
     counts = (
         cells.join(runs, on=["cx", "cy"], how="inner")
-        .filter((pl.col(s.MMSI) != pl.col("_own")) & (pl.col("a") <= pl.col("gb")) & (pl.col("b") >= pl.col("ga")))
+        .filter(
+            (pl.col(s.MMSI) != pl.col("_own")) & (pl.col("a") <= pl.col("gb")) & (pl.col("b") >= pl.col("ga"))
+        )
         .group_by("gap_id")
         .agg(pl.col(s.MMSI).n_unique().alias("coverage_vessels"))
         .collect()

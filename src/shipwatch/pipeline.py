@@ -113,16 +113,28 @@ def detect(
     gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km)
     lap("gaps")
     vessels = vessel_info(labelled)
-    transits = dark_transits(gaps, visits, plausible_speeds(labelled, cfg.transits), vessels, ports, cfg.transits)
+    transits = dark_transits(
+        gaps, visits, plausible_speeds(labelled, cfg.transits), vessels, ports, cfg.transits
+    )
     lap("dark_transits")
     if sightings is None:
-        sightings = pl.DataFrame(schema={"sighting_id": pl.String, "observed_at": s.TIME_DTYPE, "lat": pl.Float64,
-                                         "lon": pl.Float64, "length_m": pl.Float64, "source": pl.String})
+        sightings = pl.DataFrame(
+            schema={
+                "sighting_id": pl.String,
+                "observed_at": s.TIME_DTYPE,
+                "lat": pl.Float64,
+                "lon": pl.Float64,
+                "length_m": pl.Float64,
+                "source": pl.String,
+            }
+        )
     matched, transits = match_sightings(sightings, labelled, transits, vessels, ports, cfg.sightings)
     lap("sightings")
     if labelled.height:
         last_t = end - timedelta(microseconds=1) if end is not None else labelled[s.TIMESTAMP].max()
-        months = month_range((start or labelled[s.TIMESTAMP].min()).strftime("%Y-%m"), last_t.strftime("%Y-%m"))
+        months = month_range(
+            (start or labelled[s.TIMESTAMP].min()).strftime("%Y-%m"), last_t.strftime("%Y-%m")
+        )
     else:
         months = []
     summary = monthly_summary(transits, matched, visits, ports, months)
@@ -134,7 +146,9 @@ def detect(
         "port_visits": visits.height,
         "gaps": gaps.height,
         "gaps_open": int(gaps["open"].sum()) if gaps.height else 0,
-        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows() if transits.height else [],
+        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows()
+        if transits.height
+        else [],
         "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
     }
     return Detection(labelled, visits, gaps, transits, matched, summary, stats, timings)
@@ -144,8 +158,21 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
     """Write the five result tables as CSV into ``out_dir``."""
     out = Path(out_dir)
     visits = result.port_visits.select(
-        s.MMSI, s.VESSEL_NAME, "port", "arrival", "departure", "hours", "confidence",
-        "role", "positions", "stop", "in_port_gap_hours", "entry_observed", "exit_observed", IDENTITY, "visit_id",
+        s.MMSI,
+        s.VESSEL_NAME,
+        "port",
+        "arrival",
+        "departure",
+        "hours",
+        "confidence",
+        "role",
+        "positions",
+        "stop",
+        "in_port_gap_hours",
+        "entry_observed",
+        "exit_observed",
+        IDENTITY,
+        "visit_id",
     )
     tables = (visits, result.gaps, result.dark_transits, result.sightings, result.monthly_summary)
     return [write_csv(t, out / name) for name, t in zip(OUTPUT_FILES, tables, strict=True)]
@@ -164,8 +191,13 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
     return {"path": str(path), "bytes": size, "files": len(files), "sha256": digest.hexdigest()}
 
 
-def load_positions(paths: Sequence[str | Path], *, mapping: Any = None,
-                   since: datetime | None = None, until: datetime | None = None) -> tuple[pl.DataFrame, dict]:
+def load_positions(
+    paths: Sequence[str | Path],
+    *,
+    mapping: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[pl.DataFrame, dict]:
     """Positions from a shipwatch store or from raw AIS files/folders (ingested in memory)."""
     from shipwatch.ingest import load_positions as ingest_in_memory
     from shipwatch.store import is_store, read_store
@@ -224,7 +256,11 @@ def run(
         "parameters": settings.to_dict(),
         "results": result.stats,
         "outputs": [p.name for p in written],
-        "timings_s": {"load": round(load_s, 3), **result.timings, "total": round(time.perf_counter() - t0, 3)},
+        "timings_s": {
+            "load": round(load_s, 3),
+            **result.timings,
+            "total": round(time.perf_counter() - t0, 3),
+        },
     }
     write_json(manifest, Path(out_dir) / "run.json")
     return result, manifest

@@ -125,7 +125,9 @@ def load_ports(path: str | Path | None = None) -> list[Port]:
     return parse_ports(collection, source=str(path))
 
 
-def distance_matrix_km(ports: list[Port], lat: NDArray, lon: NDArray, *, max_km: float) -> NDArray[np.float64]:
+def distance_matrix_km(
+    ports: list[Port], lat: NDArray, lon: NDArray, *, max_km: float
+) -> NDArray[np.float64]:
     """Distance in km from every point to every port, shape (n_points, n_ports).
 
     Points farther than ``max_km`` from a port's bounding box get ``inf`` for that port without

@@ -124,9 +124,7 @@ class Settings:
         updates: dict[str, Any] = {}
         for section, values in data.items():
             if section not in sections:
-                raise ConfigError(
-                    f"{source}: unknown section [{section}] (known: {', '.join(sections)})"
-                )
+                raise ConfigError(f"{source}: unknown section [{section}] (known: {', '.join(sections)})")
             if not isinstance(values, dict):
                 raise ConfigError(f"{source}: [{section}] must be a table of settings")
             current = getattr(cls(), section)

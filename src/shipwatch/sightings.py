@@ -58,13 +58,18 @@ ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%
 def _parse_utc(text: pl.Expr) -> pl.Expr:
     """ISO 8601 text to UTC datetimes; ``Z`` or an offset is honoured, no offset means UTC."""
     with_zone = (
-        pl.when(text.str.ends_with("Z")).then(text.str.replace(r"Z$", "+00:00"))
-        .when(text.str.contains(r"[+-]\d\d:?\d\d$")).then(text)
+        pl.when(text.str.ends_with("Z"))
+        .then(text.str.replace(r"Z$", "+00:00"))
+        .when(text.str.contains(r"[+-]\d\d:?\d\d$"))
+        .then(text)
         .otherwise(text + "+00:00")
         .str.replace(" ", "T")
     )
     return pl.coalesce(
-        [with_zone.str.to_datetime(f, strict=False, time_unit="us").dt.convert_time_zone("UTC") for f in ISO_FORMATS]
+        [
+            with_zone.str.to_datetime(f, strict=False, time_unit="us").dt.convert_time_zone("UTC")
+            for f in ISO_FORMATS
+        ]
     )
 
 
@@ -74,16 +79,22 @@ def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.Dat
         _parse_utc(pl.col("observed_at").cast(pl.String).str.strip_chars()).alias("observed_at"),
         pl.col("lat").cast(pl.Float64, strict=False),
         pl.col("lon").cast(pl.Float64, strict=False),
-        (pl.col("length_m").cast(pl.Float64, strict=False) if "length_m" in raw.columns
-         else pl.lit(None, pl.Float64)).alias("length_m"),
+        (
+            pl.col("length_m").cast(pl.Float64, strict=False)
+            if "length_m" in raw.columns
+            else pl.lit(None, pl.Float64)
+        ).alias("length_m"),
         (pl.col("source") if "source" in raw.columns else pl.lit(None, pl.String)).alias("source"),
     )
     if "sighting_id" not in df.columns:
         df = df.with_columns(pl.format("S{}", pl.int_range(1, pl.len() + 1)).alias("sighting_id"))
     df = df.with_columns(pl.col("sighting_id").cast(pl.String))
     bad = df.with_row_index("_r", offset=2).filter(
-        pl.col("observed_at").is_null() | ~pl.col("lat").is_between(-90, 90) | ~pl.col("lon").is_between(-180, 180)
-        | pl.col("lat").is_null() | pl.col("lon").is_null()
+        pl.col("observed_at").is_null()
+        | ~pl.col("lat").is_between(-90, 90)
+        | ~pl.col("lon").is_between(-180, 180)
+        | pl.col("lat").is_null()
+        | pl.col("lon").is_null()
     )
     if bad.height:
         r = bad.row(0, named=True)
@@ -99,12 +110,15 @@ def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.Dat
 
 def lengths_agree(a: pl.Expr, b: pl.Expr, cfg: SightingSettings) -> pl.Expr:
     """True when two lengths (m) agree, or when either is unknown."""
-    tol = pl.max_horizontal(pl.lit(cfg.length_tolerance_m), pl.max_horizontal(a, b) * cfg.length_tolerance_frac)
+    tol = pl.max_horizontal(
+        pl.lit(cfg.length_tolerance_m), pl.max_horizontal(a, b) * cfg.length_tolerance_frac
+    )
     return ((a - b).abs() <= tol).fill_null(True)
 
 
-def _ais_matches(sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame,
-                 cfg: SightingSettings) -> pl.DataFrame:
+def _ais_matches(
+    sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame, cfg: SightingSettings
+) -> pl.DataFrame:
     """For each sighting, the nearest AIS vessel whose interpolated position explains it, if any."""
     by_time = tracks.select(s.MMSI, s.TIMESTAMP, s.LAT, s.LON).sort(s.TIMESTAMP)
     t_all = by_time[s.TIMESTAMP].dt.epoch("us").to_numpy()
@@ -124,12 +138,18 @@ def _ais_matches(sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.Data
         # Interpolate when both sides exist, else take the one fix inside the window.
         w = ((t_obs - pl.col("_t")) / (pl.col("_t_b") - pl.col("_t"))).fill_nan(0.0).clip(0, 1)
         est = both.with_columns(
-            pl.when(pl.col("_t").is_null()).then(pl.col("lat_b"))
-            .when(pl.col("_t_b").is_null()).then(pl.col(s.LAT))
-            .otherwise(pl.col(s.LAT) + (pl.col("lat_b") - pl.col(s.LAT)) * w).alias("_lat"),
-            pl.when(pl.col("_t").is_null()).then(pl.col("lon_b"))
-            .when(pl.col("_t_b").is_null()).then(pl.col(s.LON))
-            .otherwise(pl.col(s.LON) + (pl.col("lon_b") - pl.col(s.LON)) * w).alias("_lon"),
+            pl.when(pl.col("_t").is_null())
+            .then(pl.col("lat_b"))
+            .when(pl.col("_t_b").is_null())
+            .then(pl.col(s.LAT))
+            .otherwise(pl.col(s.LAT) + (pl.col("lat_b") - pl.col(s.LAT)) * w)
+            .alias("_lat"),
+            pl.when(pl.col("_t").is_null())
+            .then(pl.col("lon_b"))
+            .when(pl.col("_t_b").is_null())
+            .then(pl.col(s.LON))
+            .otherwise(pl.col(s.LON) + (pl.col("lon_b") - pl.col(s.LON)) * w)
+            .alias("_lon"),
         )
         d = haversine_km(est["_lat"].to_numpy(), est["_lon"].to_numpy(), lat, lon) * 1000.0
         order = np.argsort(d, kind="stable")
@@ -138,13 +158,17 @@ def _ais_matches(sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.Data
                 break
             m = int(est[s.MMSI][int(k)])
             vl = lengths.get(m)
-            if length is None or vl is None or abs(length - vl) <= max(
-                cfg.length_tolerance_m, max(length, vl) * cfg.length_tolerance_frac
+            if (
+                length is None
+                or vl is None
+                or abs(length - vl)
+                <= max(cfg.length_tolerance_m, max(length, vl) * cfg.length_tolerance_frac)
             ):
                 rows.append((sid, m, float(d[k])))
                 break
-    return pl.DataFrame(rows, schema={"sighting_id": pl.String, s.MMSI: pl.Int64, "distance_m": pl.Float64},
-                        orient="row")
+    return pl.DataFrame(
+        rows, schema={"sighting_id": pl.String, s.MMSI: pl.Int64, "distance_m": pl.Float64}, orient="row"
+    )
 
 
 def match_sightings(
@@ -171,12 +195,15 @@ def match_sightings(
     cfg = settings or SightingSettings()
     if sightings.height == 0:
         return sightings.with_columns([pl.lit(None, pl.String).alias(c) for c in OUT_COLUMNS]), transits
-    dist = distance_matrix_km(ports, sightings["lat"].to_numpy(), sightings["lon"].to_numpy(),
-                              max_km=cfg.port_buffer_m / 1000.0)
+    dist = distance_matrix_km(
+        ports, sightings["lat"].to_numpy(), sightings["lon"].to_numpy(), max_km=cfg.port_buffer_m / 1000.0
+    )
     idx = np.argmin(dist, axis=1)
     at_port = dist[np.arange(len(idx)), idx] <= cfg.port_buffer_m / 1000.0
     names = np.array([p.name for p in ports], dtype=object)
-    df = sightings.with_columns(pl.Series("port", np.where(at_port, names[idx], None).tolist(), dtype=pl.String))
+    df = sightings.with_columns(
+        pl.Series("port", np.where(at_port, names[idx], None).tolist(), dtype=pl.String)
+    )
 
     ais = _ais_matches(df, tracks, vessels, cfg)
     df = df.join(ais, on="sighting_id", how="left")
@@ -185,45 +212,82 @@ def match_sightings(
     cands = (
         df.filter(pl.col(s.MMSI).is_null() & pl.col("port").is_in(watched))
         .select("sighting_id", "port", "observed_at", pl.col("length_m").alias("_slen"))
-        .join(transits.select("transit_id", pl.col("call_port").alias("port"), "call_window_start",
-                              "call_window_end", s.LENGTH_M, pl.col(s.MMSI).alias("_tm")), on="port")
-        .filter(pl.col("observed_at").is_between(pl.col("call_window_start"), pl.col("call_window_end"))
-                & lengths_agree(pl.col("_slen"), pl.col(s.LENGTH_M), cfg))
+        .join(
+            transits.select(
+                "transit_id",
+                pl.col("call_port").alias("port"),
+                "call_window_start",
+                "call_window_end",
+                s.LENGTH_M,
+                pl.col(s.MMSI).alias("_tm"),
+            ),
+            on="port",
+        )
+        .filter(
+            pl.col("observed_at").is_between(pl.col("call_window_start"), pl.col("call_window_end"))
+            & lengths_agree(pl.col("_slen"), pl.col(s.LENGTH_M), cfg)
+        )
         .sort("transit_id")
         .group_by("sighting_id")
-        .agg(pl.col("transit_id"), pl.col("_tm").first(), pl.len().alias("_k"),
-             (pl.col("_slen").is_not_null() & pl.col(s.LENGTH_M).is_not_null()).first().alias("_lengths_known"))
+        .agg(
+            pl.col("transit_id"),
+            pl.col("_tm").first(),
+            pl.len().alias("_k"),
+            (pl.col("_slen").is_not_null() & pl.col(s.LENGTH_M).is_not_null())
+            .first()
+            .alias("_lengths_known"),
+        )
     )
-    df = df.join(cands, on="sighting_id", how="left").with_columns(
-        pl.when(pl.col(s.MMSI).is_not_null()).then(pl.lit(AIS))
-        .when(pl.col("_k") == 1).then(pl.lit(DARK))
-        .otherwise(pl.lit(UNIDENTIFIED)).alias("match"),
-    ).with_columns(
-        pl.when(pl.col("match") == DARK).then(pl.col("_tm")).otherwise(pl.col(s.MMSI)).alias(s.MMSI),
-        pl.when(pl.col("match") == DARK).then(pl.col("transit_id").list.first()).alias("_tid"),
-        pl.when((pl.col("match") == UNIDENTIFIED) & (pl.col("_k") > 1))
-        .then(pl.col("transit_id").list.join(";")).alias("candidates"),
-    ).drop("transit_id").rename({"_tid": "transit_id"})
+    df = (
+        df.join(cands, on="sighting_id", how="left")
+        .with_columns(
+            pl.when(pl.col(s.MMSI).is_not_null())
+            .then(pl.lit(AIS))
+            .when(pl.col("_k") == 1)
+            .then(pl.lit(DARK))
+            .otherwise(pl.lit(UNIDENTIFIED))
+            .alias("match"),
+        )
+        .with_columns(
+            pl.when(pl.col("match") == DARK).then(pl.col("_tm")).otherwise(pl.col(s.MMSI)).alias(s.MMSI),
+            pl.when(pl.col("match") == DARK).then(pl.col("transit_id").list.first()).alias("_tid"),
+            pl.when((pl.col("match") == UNIDENTIFIED) & (pl.col("_k") > 1))
+            .then(pl.col("transit_id").list.join(";"))
+            .alias("candidates"),
+        )
+        .drop("transit_id")
+        .rename({"_tid": "transit_id"})
+    )
     df = _unidentified_calls(df, cfg)
 
     attributed = (
         df.filter(pl.col("match") == DARK)
         .sort("sighting_id")
         .group_by("transit_id")
-        .agg(pl.col("sighting_id").str.join(";").alias("_sids"), pl.col("_lengths_known").any().alias("_conf"))
+        .agg(
+            pl.col("sighting_id").str.join(";").alias("_sids"), pl.col("_lengths_known").any().alias("_conf")
+        )
     )
-    transits = transits.join(attributed, on="transit_id", how="left").with_columns(
-        pl.col("_sids").alias("sighting_ids"),
-        pl.when((pl.col("evidence") == PROBABLE) & pl.col("_conf").fill_null(False))
-        .then(pl.lit(CONFIRMED)).otherwise(pl.col("evidence")).alias("evidence"),
-    ).drop("_sids", "_conf")
+    transits = (
+        transits.join(attributed, on="transit_id", how="left")
+        .with_columns(
+            pl.col("_sids").alias("sighting_ids"),
+            pl.when((pl.col("evidence") == PROBABLE) & pl.col("_conf").fill_null(False))
+            .then(pl.lit(CONFIRMED))
+            .otherwise(pl.col("evidence"))
+            .alias("evidence"),
+        )
+        .drop("_sids", "_conf")
+    )
     keep = [c for c in sightings.columns] + OUT_COLUMNS
     return df.sort("observed_at", "sighting_id").select(keep), transits
 
 
 def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame:
     """Chain unidentified sightings at one port, close in time with agreeing lengths, into calls."""
-    u = df.filter((pl.col("match") == UNIDENTIFIED) & pl.col("port").is_not_null()).sort("port", "observed_at", "sighting_id")
+    u = df.filter((pl.col("match") == UNIDENTIFIED) & pl.col("port").is_not_null()).sort(
+        "port", "observed_at", "sighting_id"
+    )
     # Greedy chaining needs the previous call's length, so it walks the (few) sightings of each port.
     call_ids: dict[str, str] = {}
     for (port,), group in u.group_by(["port"], maintain_order=True):
@@ -231,8 +295,12 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
         for sid, t, length in group.select("sighting_id", "observed_at", "length_m").iter_rows():
             found = None
             for k, (cid, last_t, clen) in enumerate(open_calls):
-                ok_len = length is None or clen is None or abs(length - clen) <= max(
-                    cfg.length_tolerance_m, max(length, clen) * cfg.length_tolerance_frac)
+                ok_len = (
+                    length is None
+                    or clen is None
+                    or abs(length - clen)
+                    <= max(cfg.length_tolerance_m, max(length, clen) * cfg.length_tolerance_frac)
+                )
                 if (t.date() - last_t.date()).days <= cfg.call_link_days and ok_len:
                     found = k
                     open_calls[k] = (cid, t, clen if clen is not None else length)
@@ -242,6 +310,8 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
                 cid = f"U-{port}-{t:%Y%m%dT%H%M%S}"
                 open_calls.append((cid, t, length))
                 call_ids[sid] = cid
-    ids = pl.DataFrame({"sighting_id": list(call_ids), "call_id": list(call_ids.values())},
-                       schema={"sighting_id": pl.String, "call_id": pl.String})
+    ids = pl.DataFrame(
+        {"sighting_id": list(call_ids), "call_id": list(call_ids.values())},
+        schema={"sighting_id": pl.String, "call_id": pl.String},
+    )
     return df.join(ids, on="sighting_id", how="left")

@@ -46,7 +46,7 @@ VERSION = 1
 #: Number of MMSI buckets (part files) per day.
 BUCKETS = 8
 #: New rows held in memory before staging spills them to disk (bytes, polars' estimate).
-STAGING_MEMORY_BYTES = 768 * 2**20
+STAGING_MEMORY_BYTES = 256 * 2**20
 _KEY = "__partition"
 _EPOCH = dt.date(1970, 1, 1)
 

@@ -13,8 +13,18 @@ from shipwatch.resources import REFERENCE_FILE
 from shipwatch.transits import CONFIRMED, POSSIBLE, PROBABLE
 
 SUMMARY_COLUMNS = [
-    "month", "port", "role", "dark_calls", "dark_calls_confirmed", "dark_calls_probable", "dark_calls_possible",
-    "dark_arrivals", "dark_departures", "unidentified_calls", "vessels", "ais_visits",
+    "month",
+    "port",
+    "role",
+    "dark_calls",
+    "dark_calls_confirmed",
+    "dark_calls_probable",
+    "dark_calls_possible",
+    "dark_arrivals",
+    "dark_departures",
+    "unidentified_calls",
+    "vessels",
+    "ais_visits",
 ]
 
 
@@ -65,14 +75,21 @@ def monthly_summary(
         count(transits, "arrival_port", "dark_arrivals", strong),
         count(transits, "departure_port", "dark_departures", strong),
     ]
-    involved = pl.concat([
-        transits.filter(strong).select("month", s.MMSI, pl.col(c).alias("port"))
-        for c in ("call_port", "arrival_port", "departure_port")
-    ])
-    parts.append(involved.drop_nulls("port").group_by(keys).agg(pl.col(s.MMSI).n_unique().cast(pl.Int64).alias("vessels")))
+    involved = pl.concat(
+        [
+            transits.filter(strong).select("month", s.MMSI, pl.col(c).alias("port"))
+            for c in ("call_port", "arrival_port", "departure_port")
+        ]
+    )
+    parts.append(
+        involved.drop_nulls("port")
+        .group_by(keys)
+        .agg(pl.col(s.MMSI).n_unique().cast(pl.Int64).alias("vessels"))
+    )
     parts.append(
         visits.with_columns(pl.col("arrival").dt.strftime("%Y-%m").alias("month"))
-        .group_by(keys).agg(pl.len().cast(pl.Int64).alias("ais_visits"))
+        .group_by(keys)
+        .agg(pl.len().cast(pl.Int64).alias("ais_visits"))
     )
     if sightings is not None and sightings.height and "call_id" in sightings.columns:
         calls = (
@@ -85,10 +102,15 @@ def monthly_summary(
     for part in parts:
         out = out.join(part, on=keys, how="left")
     for c in SUMMARY_COLUMNS[3:]:
-        out = out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64)) if c in out.columns else out.with_columns(
-            pl.lit(0, pl.Int64).alias(c))
+        out = (
+            out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64))
+            if c in out.columns
+            else out.with_columns(pl.lit(0, pl.Int64).alias(c))
+        )
     order = {p.name: i for i, p in enumerate(chosen)}
-    return out.sort("month", pl.col("port").replace_strict(order, return_dtype=pl.Int32)).select(SUMMARY_COLUMNS)
+    return out.sort("month", pl.col("port").replace_strict(order, return_dtype=pl.Int32)).select(
+        SUMMARY_COLUMNS
+    )
 
 
 def read_reference(path: str | Path | None = None) -> pl.DataFrame:
@@ -128,16 +150,29 @@ def compare_published(summary: pl.DataFrame, reference: pl.DataFrame) -> pl.Data
                 detected = int(
                     summary.filter(pl.col("month").is_in(period) & pl.col("port").is_in(ports))[metric].sum()
                 )
-        rows.append({
-            "source": ref["source"],
-            "published": f"{ref.get('qualifier') or ''} {ref['count']}".strip().replace("at_least", "≥")
-            .replace("about", "~").replace("exactly ", ""),
-            "what": ref.get("what"),
-            "port": port_field or None,
-            "period": f"{ref['period_start']} … {ref['period_end']}",
-            "metric": metric or None,
-            "detected": detected,
-        })
-    return pl.DataFrame(rows, schema={"source": pl.String, "published": pl.String, "what": pl.String,
-                                      "port": pl.String, "period": pl.String, "metric": pl.String,
-                                      "detected": pl.Int64})
+        rows.append(
+            {
+                "source": ref["source"],
+                "published": f"{ref.get('qualifier') or ''} {ref['count']}".strip()
+                .replace("at_least", "≥")
+                .replace("about", "~")
+                .replace("exactly ", ""),
+                "what": ref.get("what"),
+                "port": port_field or None,
+                "period": f"{ref['period_start']} … {ref['period_end']}",
+                "metric": metric or None,
+                "detected": detected,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "source": pl.String,
+            "published": pl.String,
+            "what": pl.String,
+            "port": pl.String,
+            "period": pl.String,
+            "metric": pl.String,
+            "detected": pl.Int64,
+        },
+    )

@@ -53,7 +53,9 @@ def _jumps(
     return out
 
 
-def _teleports(mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cfg: TrackSettings) -> np.ndarray:
+def _teleports(
+    mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cfg: TrackSettings
+) -> np.ndarray:
     """Fixes that are single-point teleports.
 
     Interior fix i: impossible jumps i-1 -> i and i -> i+1, while i-1 -> i+1 is possible. First fix
@@ -79,12 +81,19 @@ def _teleports(mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndar
     candidate = interior | head | tail
     # Only isolated candidates are teleports: in an alternation between two places (two ships on
     # one MMSI) every fix looks like a spike, and none of them is one.
-    neighbour = np.concatenate([f, candidate[:-1]]) & same_prev | np.concatenate([candidate[1:], f]) & same_next
+    neighbour = (
+        np.concatenate([f, candidate[:-1]]) & same_prev | np.concatenate([candidate[1:], f]) & same_next
+    )
     return candidate & ~neighbour
 
 
 def _coherent_spikes(
-    mmsi: np.ndarray, t_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, spike: np.ndarray, cfg: TrackSettings
+    mmsi: np.ndarray,
+    t_us: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    spike: np.ndarray,
+    cfg: TrackSettings,
 ) -> np.ndarray:
     """MMSIs with at least ``shared_mmsi_min_jumps`` spikes that mostly form a possible track of their own."""
     idx = np.flatnonzero(spike)
@@ -98,7 +107,9 @@ def _coherent_spikes(
     return owners[coherent]
 
 
-def clean_tracks(positions: pl.DataFrame, settings: TrackSettings | None = None) -> tuple[pl.DataFrame, CleanStats]:
+def clean_tracks(
+    positions: pl.DataFrame, settings: TrackSettings | None = None
+) -> tuple[pl.DataFrame, CleanStats]:
     """Sort positions per vessel, drop single-fix teleports and flag/split shared MMSIs.
 
     Parameters

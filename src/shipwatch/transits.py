@@ -35,10 +35,27 @@ EVIDENCE = (POSSIBLE, PROBABLE, CONFIRMED)
 UNDER_WAY_KN = 3.0
 
 TRANSIT_COLUMNS = [
-    "transit_id", s.MMSI, s.VESSEL_NAME, "dark_start", "dark_end", "dark_hours",
-    "departure_port", "call_port", "arrival_port", "evidence", "sighting_ids", "month",
-    "gap_id", "speed_kn", "km_to_call", "km_from_call", "hours_needed",
-    "call_window_start", "call_window_end", "departed_destination", "arrived_destination",
+    "transit_id",
+    s.MMSI,
+    s.VESSEL_NAME,
+    "dark_start",
+    "dark_end",
+    "dark_hours",
+    "departure_port",
+    "call_port",
+    "arrival_port",
+    "evidence",
+    "sighting_ids",
+    "month",
+    "gap_id",
+    "speed_kn",
+    "km_to_call",
+    "km_from_call",
+    "hours_needed",
+    "call_window_start",
+    "call_window_end",
+    "departed_destination",
+    "arrived_destination",
     s.LENGTH_M,
 ]
 
@@ -54,7 +71,8 @@ def plausible_speeds(tracks: pl.DataFrame, settings: TransitSettings | None = No
         .collect()
     )
     return (
-        tracks.select(s.MMSI).unique()
+        tracks.select(s.MMSI)
+        .unique()
         .join(own, on=s.MMSI, how="left")
         .select(
             s.MMSI,
@@ -102,14 +120,20 @@ def dark_transits(
     cand = pl.concat(frames).filter(pl.col("_reachable"))
     cand = _link_visits(cand, visits, {p.name for p in ports if p.role == DESTINATION}, cfg)
     slow = cfg.slow_speed_kn * KM_PER_NM
-    fits = pl.col("dark_hours") <= (pl.col("km_to_call") + pl.col("km_from_call")) / slow + cfg.max_dwell_hours
+    fits = (
+        pl.col("dark_hours") <= (pl.col("km_to_call") + pl.col("km_from_call")) / slow + cfg.max_dwell_hours
+    )
     linked = pl.col("departed_destination") | pl.col("arrived_destination")
     out = cand.with_columns(
         pl.when(linked & fits).then(pl.lit(PROBABLE)).otherwise(pl.lit(POSSIBLE)).alias("evidence"),
         pl.lit(None, pl.String).alias("sighting_ids"),
         pl.col("dark_start").dt.strftime("%Y-%m").alias("month"),
-        pl.format("DT-{}-{}-{}", pl.col(s.MMSI), pl.col("dark_start").dt.strftime("%Y%m%dT%H%M%S"),
-                  pl.col("call_port")).alias("transit_id"),
+        pl.format(
+            "DT-{}-{}-{}",
+            pl.col(s.MMSI),
+            pl.col("dark_start").dt.strftime("%Y%m%dT%H%M%S"),
+            pl.col("call_port"),
+        ).alias("transit_id"),
     ).join(vessels.select(s.MMSI, s.LENGTH_M), on=s.MMSI, how="left")
     return out.sort(["dark_start", s.MMSI, "call_port"]).select(TRANSIT_COLUMNS)
 
@@ -119,24 +143,40 @@ def _for_port(gaps: pl.DataFrame, port: Port, cfg: TransitSettings) -> pl.DataFr
     d2 = port.distance_km(gaps["end_lat"].to_numpy(), gaps["end_lon"].to_numpy()) * cfg.route_factor
     kmh = gaps["speed_kn"].to_numpy() * KM_PER_NM
     needed = (d1 + d2) / kmh + cfg.min_dwell_hours
-    visible = (gaps["start_port"] == port.name).fill_null(False) | (gaps["end_port"] == port.name).fill_null(False)
+    visible = (gaps["start_port"] == port.name).fill_null(False) | (gaps["end_port"] == port.name).fill_null(
+        False
+    )
     reachable = (needed <= gaps["hours"].to_numpy()) & ~visible.to_numpy()
     return gaps.select(
-        "gap_id", s.MMSI, s.VESSEL_NAME,
-        pl.col("start_time").alias("dark_start"), pl.col("end_time").alias("dark_end"),
-        pl.col("hours").alias("dark_hours"), "start_port", "end_port", "start_in_port", "end_in_port", "speed_kn",
+        "gap_id",
+        s.MMSI,
+        s.VESSEL_NAME,
+        pl.col("start_time").alias("dark_start"),
+        pl.col("end_time").alias("dark_end"),
+        pl.col("hours").alias("dark_hours"),
+        "start_port",
+        "end_port",
+        "start_in_port",
+        "end_in_port",
+        "speed_kn",
     ).with_columns(
         pl.lit(port.name).alias("call_port"),
         pl.Series("km_to_call", d1),
         pl.Series("km_from_call", d2),
         pl.Series("hours_needed", needed),
         pl.Series("_reachable", reachable),
-        (pl.col("dark_start") + pl.duration(microseconds=pl.Series(d1 / kmh * 3.6e9).cast(pl.Int64))).alias("call_window_start"),
-        (pl.col("dark_end") - pl.duration(microseconds=pl.Series(d2 / kmh * 3.6e9).cast(pl.Int64))).alias("call_window_end"),
+        (pl.col("dark_start") + pl.duration(microseconds=pl.Series(d1 / kmh * 3.6e9).cast(pl.Int64))).alias(
+            "call_window_start"
+        ),
+        (pl.col("dark_end") - pl.duration(microseconds=pl.Series(d2 / kmh * 3.6e9).cast(pl.Int64))).alias(
+            "call_window_end"
+        ),
     )
 
 
-def _link_visits(cand: pl.DataFrame, visits: pl.DataFrame, destinations: set[str], cfg: TransitSettings) -> pl.DataFrame:
+def _link_visits(
+    cand: pl.DataFrame, visits: pl.DataFrame, destinations: set[str], cfg: TransitSettings
+) -> pl.DataFrame:
     """Attach the port left just before and the port reached just after each gap.
 
     ``departed_destination`` / ``arrived_destination`` say whether those are destination-role
@@ -147,7 +187,10 @@ def _link_visits(cand: pl.DataFrame, visits: pl.DataFrame, destinations: set[str
     before = (
         cand.select("gap_id", s.MMSI, "dark_start")
         .join(v, on=s.MMSI, how="inner")
-        .filter((pl.col("departure") <= pl.col("dark_start")) & (pl.col("departure") >= pl.col("dark_start") - link))
+        .filter(
+            (pl.col("departure") <= pl.col("dark_start"))
+            & (pl.col("departure") >= pl.col("dark_start") - link)
+        )
         .sort("departure")
         .group_by("gap_id", maintain_order=True)
         .agg(pl.col("port").last().alias("departure_port"))
@@ -165,20 +208,35 @@ def _link_visits(cand: pl.DataFrame, visits: pl.DataFrame, destinations: set[str
         cand.join(before, on="gap_id", how="left")
         .join(after, on="gap_id", how="left")
         .with_columns(
-            (pl.col("departure_port").is_in(dest).fill_null(False) & ~pl.col("start_in_port")).alias("departed_destination"),
-            (pl.col("arrival_port").is_in(dest).fill_null(False) & ~pl.col("end_in_port")).alias("arrived_destination"),
+            (pl.col("departure_port").is_in(dest).fill_null(False) & ~pl.col("start_in_port")).alias(
+                "departed_destination"
+            ),
+            (pl.col("arrival_port").is_in(dest).fill_null(False) & ~pl.col("end_in_port")).alias(
+                "arrived_destination"
+            ),
         )
     )
 
 
 def _empty(vessels: pl.DataFrame) -> pl.DataFrame:
     schema = {c: pl.String for c in TRANSIT_COLUMNS}
-    schema.update({
-        s.MMSI: pl.Int64, "dark_start": s.TIME_DTYPE, "dark_end": s.TIME_DTYPE, "dark_hours": pl.Float64,
-        "speed_kn": pl.Float64, "km_to_call": pl.Float64, "km_from_call": pl.Float64, "hours_needed": pl.Float64,
-        "call_window_start": s.TIME_DTYPE, "call_window_end": s.TIME_DTYPE, "departed_destination": pl.Boolean,
-        "arrived_destination": pl.Boolean, s.LENGTH_M: pl.Float64,
-    })
+    schema.update(
+        {
+            s.MMSI: pl.Int64,
+            "dark_start": s.TIME_DTYPE,
+            "dark_end": s.TIME_DTYPE,
+            "dark_hours": pl.Float64,
+            "speed_kn": pl.Float64,
+            "km_to_call": pl.Float64,
+            "km_from_call": pl.Float64,
+            "hours_needed": pl.Float64,
+            "call_window_start": s.TIME_DTYPE,
+            "call_window_end": s.TIME_DTYPE,
+            "departed_destination": pl.Boolean,
+            "arrived_destination": pl.Boolean,
+            s.LENGTH_M: pl.Float64,
+        }
+    )
     return pl.DataFrame(schema=schema)
 
 

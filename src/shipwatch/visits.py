@@ -22,12 +22,27 @@ NEAREST_KM = "nearest_port_km"  # distance (km) to that port's polygon, null whe
 VESSEL_KEYS = [s.MMSI, IDENTITY]
 
 VISIT_COLUMNS = [
-    "visit_id", s.MMSI, s.VESSEL_NAME, PORT, "role", "arrival", "departure", "hours", "positions",
-    "stop", "in_port_gap_hours", "entry_observed", "exit_observed", "confidence", IDENTITY,
+    "visit_id",
+    s.MMSI,
+    s.VESSEL_NAME,
+    PORT,
+    "role",
+    "arrival",
+    "departure",
+    "hours",
+    "positions",
+    "stop",
+    "in_port_gap_hours",
+    "entry_observed",
+    "exit_observed",
+    "confidence",
+    IDENTITY,
 ]
 
 
-def label_ports(tracks: pl.DataFrame, ports: list[Port], settings: VisitSettings | None = None) -> pl.DataFrame:
+def label_ports(
+    tracks: pl.DataFrame, ports: list[Port], settings: VisitSettings | None = None
+) -> pl.DataFrame:
     """Add ``port`` (in which port the vessel is, with hysteresis), ``nearest_port`` and its distance.
 
     ``tracks`` must be sorted by (mmsi, timestamp), as :func:`shipwatch.tracks.clean_tracks` returns it.
@@ -71,7 +86,9 @@ def vessel_info(tracks: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def port_visits(labelled: pl.DataFrame, ports: list[Port], settings: VisitSettings | None = None) -> pl.DataFrame:
+def port_visits(
+    labelled: pl.DataFrame, ports: list[Port], settings: VisitSettings | None = None
+) -> pl.DataFrame:
     """One row per visit of a vessel to a port, from a table labelled by :func:`label_ports`."""
     cfg = settings or VisitSettings()
     roles = pl.DataFrame({PORT: [p.name for p in ports], "role": [p.role for p in ports]})
@@ -109,9 +126,12 @@ def port_visits(labelled: pl.DataFrame, ports: list[Port], settings: VisitSettin
     both = pl.col("entry_observed") & pl.col("exit_observed")
     either = pl.col("entry_observed") | pl.col("exit_observed")
     confidence = (
-        pl.when(stop_or_gap & both).then(4)
-        .when(stop_or_gap & either).then(3)
-        .when(stop_or_gap | both).then(2)
+        pl.when(stop_or_gap & both)
+        .then(4)
+        .when(stop_or_gap & either)
+        .then(3)
+        .when(stop_or_gap | both)
+        .then(2)
         .otherwise(1)
     )
     return (
@@ -120,7 +140,9 @@ def port_visits(labelled: pl.DataFrame, ports: list[Port], settings: VisitSettin
         .join(names, on=s.MMSI, how="left")
         .sort([s.MMSI, "arrival", IDENTITY])
         .with_columns(
-            pl.format("V{}-{}", pl.col(s.MMSI), pl.col("arrival").dt.strftime("%Y%m%dT%H%M%S")).alias("visit_id")
+            pl.format("V{}-{}", pl.col(s.MMSI), pl.col("arrival").dt.strftime("%Y%m%dT%H%M%S")).alias(
+                "visit_id"
+            )
         )
         .select(VISIT_COLUMNS)
     )

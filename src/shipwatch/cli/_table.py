@@ -13,7 +13,9 @@ def render(df: pl.DataFrame, *, max_rows: int = 60) -> str:
     numeric = [df.schema[c].is_numeric() for c in cols]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        )
 
     out = [line(cols), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
     if df.height > max_rows:

@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run ingest + detection on the bundled simulated sample (data/sample_ais) with its imagery "
         "sightings, write the results and print the monthly table beside published counts.",
     )
-    p.add_argument("--out", default="shipwatch-demo", metavar="DIR", help="output folder (default ./shipwatch-demo)")
+    p.add_argument(
+        "--out", default="shipwatch-demo", metavar="DIR", help="output folder (default ./shipwatch-demo)"
+    )
     p.set_defaults(handler=handle)
 
 
@@ -31,7 +33,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(f"{SAMPLE_DIR}: no sample AIS files; regenerate them with 'make sample'")
     out = Path(args.out)
     result, manifest = run(days, out, sightings=SAMPLE_SIGHTINGS if SAMPLE_SIGHTINGS.exists() else None)
-    print_run(result, manifest, out, stream=sys.stdout)
+    print_run(result, manifest, out, stream=sys.stdout, table=False)
     print()
     print(summary_text(result.monthly_summary, read_reference()))
     return 0

@@ -17,21 +17,36 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Detect port visits, AIS gaps and dark transits in AIS files, folders or a shipwatch store, "
         "and write port_visits.csv, gaps.csv, dark_transits.csv, sightings.csv, monthly_summary.csv and run.json.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="raw AIS files/folders, or a store made by 'shipwatch ingest'")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="raw AIS files/folders, or a store made by 'shipwatch ingest'",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--sightings", metavar="FILE", help="imagery sightings CSV (observed_at, lat, lon[, length_m, ...])")
+    p.add_argument(
+        "--sightings", metavar="FILE", help="imagery sightings CSV (observed_at, lat, lon[, length_m, ...])"
+    )
     p.add_argument("--ports", metavar="FILE", help="port polygons GeoJSON (default: bundled data/ports)")
     p.add_argument("--config", metavar="FILE", help="TOML file overriding detection thresholds")
     p.add_argument("--since", metavar="DATE", help="ignore positions before this UTC date/time")
     p.add_argument("--until", metavar="DATE", help="ignore positions from this UTC date/time on")
-    p.add_argument("--map", dest="mapping", metavar="SPEC", help="column mapping for CSVs of an unknown layout")
+    p.add_argument(
+        "--map", dest="mapping", metavar="SPEC", help="column mapping for CSVs of an unknown layout"
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     result, manifest = run(
-        args.paths, args.out, sightings=args.sightings, ports=args.ports, config=args.config,
-        since=args.since, until=args.until, mapping=args.mapping,
+        args.paths,
+        args.out,
+        sightings=args.sightings,
+        ports=args.ports,
+        config=args.config,
+        since=args.since,
+        until=args.until,
+        mapping=args.mapping,
     )
     print_run(result, manifest, Path(args.out), stream=sys.stdout)
     return 0

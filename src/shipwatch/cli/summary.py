@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print monthly_summary.csv of a 'shipwatch detect' output folder and, for published counts "
         "whose period the run covers, the detected total beside the published one.",
     )
-    p.add_argument("out_dir", metavar="OUT_DIR", help="output folder of 'shipwatch detect' or 'shipwatch demo'")
+    p.add_argument(
+        "out_dir", metavar="OUT_DIR", help="output folder of 'shipwatch detect' or 'shipwatch demo'"
+    )
     p.add_argument("--reference", metavar="FILE", help="published counts CSV (default: data/reference)")
     p.set_defaults(handler=handle)
 
@@ -37,7 +39,8 @@ def summary_text(summary: pl.DataFrame, reference: pl.DataFrame) -> str:
     """The monthly table, then published counts beside detected totals."""
     cmp = compare_published(summary, reference)
     return (
-        "monthly summary:\n" + monthly_table(summary)
+        "monthly summary:\n"
+        + monthly_table(summary)
         + "\n\npublished counts beside detected totals (detected '-' = not comparable or period not covered):\n"
         + render(cmp.select("source", "published", "detected", "metric", "port", "period", "what"))
     )

@@ -1,4 +1,4 @@
-# ruff: noqa: E501 - the template holds Markdown tables
+
 """The ``README.md`` written beside the bundled sample, with its figures filled in from the sample itself."""
 
 from __future__ import annotations

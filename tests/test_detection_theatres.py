@@ -18,11 +18,16 @@ def _run(kind: str, seed: int):
 
 def _matches(transits: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     """Detected Najin transits joined to the true dark calls they contain (same MMSI, call inside the gap)."""
-    return transits.filter(pl.col("call_port") == "Najin").join(
-        truth.filter(pl.col("dark")), on="mmsi", how="left"
-    ).with_columns(
-        (pl.col("call_start").is_not_null() & (pl.col("call_start") >= pl.col("dark_start"))
-         & (pl.col("call_end") <= pl.col("dark_end"))).alias("hit")
+    return (
+        transits.filter(pl.col("call_port") == "Najin")
+        .join(truth.filter(pl.col("dark")), on="mmsi", how="left")
+        .with_columns(
+            (
+                pl.col("call_start").is_not_null()
+                & (pl.col("call_start") >= pl.col("dark_start"))
+                & (pl.col("call_end") <= pl.col("dark_end"))
+            ).alias("hit")
+        )
     )
 
 
@@ -54,7 +59,8 @@ def test_no_call_is_falsely_confirmed(runs):
         n_confirmed += confirmed.height
         assert _matches(confirmed, th.truth).group_by("transit_id").agg(pl.col("hit").any())["hit"].all()
         attributed = res.sightings.filter(pl.col("match") == "dark_transit").join(
-            th.sighting_truth.select("sighting_id", pl.col("mmsi").alias("true_mmsi")), on="sighting_id")
+            th.sighting_truth.select("sighting_id", pl.col("mmsi").alias("true_mmsi")), on="sighting_id"
+        )
         assert (attributed["mmsi"] == attributed["true_mmsi"]).all()
     assert n_confirmed > 0  # the theatres do have imagery that confirms calls
 
@@ -63,7 +69,8 @@ def test_visible_calls_are_not_dark(runs):
     for th, res in runs:
         visible = th.truth.filter(~pl.col("dark"))
         flagged = res.dark_transits.join(visible, on="mmsi").filter(
-            (pl.col("call_start") >= pl.col("dark_start")) & (pl.col("call_end") <= pl.col("dark_end")))
+            (pl.col("call_start") >= pl.col("dark_start")) & (pl.col("call_end") <= pl.col("dark_end"))
+        )
         assert flagged.height == 0
 
 
@@ -81,7 +88,8 @@ def test_shared_mmsi_makes_no_gap_and_no_transit():
     assert shared.len() >= 1
     assert set(shared.to_list()) <= set(res.stats["cleaning"]["shared_mmsis"])
     window = res.tracks.filter(pl.col("shared_mmsi"))
-    gaps = res.gaps.join(window.select("mmsi", "timestamp"), left_on=["mmsi", "start_time"],
-                         right_on=["mmsi", "timestamp"])
+    gaps = res.gaps.join(
+        window.select("mmsi", "timestamp"), left_on=["mmsi", "start_time"], right_on=["mmsi", "timestamp"]
+    )
     assert gaps.height == 0
     assert res.dark_transits.filter(pl.col("mmsi").is_in(shared.implode())).height == 0
