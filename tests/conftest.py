@@ -107,3 +107,27 @@ def t0():
     from datetime import UTC, datetime
 
     return datetime(2023, 9, 1, tzinfo=UTC)
+
+
+def shuttle(
+    start,
+    *,
+    mmsi: int = 273000001,
+    name: str = "TEST SHIP",
+    length_m: float = 120.0,
+    dark_hours: float = 72.0,
+    back_to: tuple[float, float] = DUNAI_PIER,
+):
+    """A dark shuttle: a day at Dunai, out to sea, ``dark_hours`` silent, back to ``back_to``, a day there."""
+    return (
+        TrackBuilder(mmsi, start, name=name, length_m=length_m)
+        .at(DUNAI_PIER)
+        .dwell(24)
+        .sail(OFF_DUNAI, 10)
+        .sail(OPEN_SEA, 10)
+        .dark(dark_hours)
+        .sail(OFF_DUNAI, 10)
+        .sail(back_to, 8)
+        .dwell(24)
+        .frame()
+    )

@@ -3,25 +3,14 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
-from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
+from conftest import shuttle
 from shipwatch.errors import InputError
 from shipwatch.pipeline import detect
 from shipwatch.sightings import parse_sightings, read_sightings
 
 
 def _shuttle(t0, mmsi=273000001, length=120.0, start_shift_h=0.0):
-    return (
-        TrackBuilder(mmsi, t0 + timedelta(hours=start_shift_h), length_m=length)
-        .at(DUNAI_PIER)
-        .dwell(24)
-        .sail(OFF_DUNAI, 10)
-        .sail(OPEN_SEA, 10)
-        .dark(72)
-        .sail(OFF_DUNAI, 10)
-        .sail(DUNAI_PIER, 8)
-        .dwell(24)
-        .frame()
-    )
+    return shuttle(t0 + timedelta(hours=start_shift_h), mmsi=mmsi, length_m=length)
 
 
 def _sight(rows):

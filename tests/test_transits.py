@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from conftest import DUNAI_PIER, NAJIN_PIER, OFF_DUNAI, OPEN_SEA, VOSTOCHNY_BERTH, TrackBuilder
+from conftest import DUNAI_PIER, NAJIN_PIER, OFF_DUNAI, OPEN_SEA, VOSTOCHNY_BERTH, TrackBuilder, shuttle
 from shipwatch.pipeline import detect
 from shipwatch.settings import Settings, TransitSettings
 
@@ -9,18 +9,7 @@ POSYET_OFF = (130.85, 42.55)
 
 
 def _shuttle(t0, *, dark_hours=72.0, back_to=DUNAI_PIER, mmsi=273000001):
-    return (
-        TrackBuilder(mmsi, t0)
-        .at(DUNAI_PIER)
-        .dwell(24)
-        .sail(OFF_DUNAI, 10)
-        .sail(OPEN_SEA, 10)
-        .dark(dark_hours)
-        .sail(OFF_DUNAI, 10)
-        .sail(back_to, 8)
-        .dwell(24)
-        .frame()
-    )
+    return shuttle(t0, mmsi=mmsi, dark_hours=dark_hours, back_to=back_to)
 
 
 def test_shuttle_round_trip_is_probable(t0):

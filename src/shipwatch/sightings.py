@@ -116,6 +116,13 @@ def lengths_agree(a: pl.Expr, b: pl.Expr, cfg: SightingSettings) -> pl.Expr:
     return ((a - b).abs() <= tol).fill_null(True)
 
 
+def lengths_close(a: float | None, b: float | None, cfg: SightingSettings) -> bool:
+    """:func:`lengths_agree` for two plain numbers."""
+    if a is None or b is None:
+        return True
+    return abs(a - b) <= max(cfg.length_tolerance_m, max(a, b) * cfg.length_tolerance_frac)
+
+
 def _ais_matches(
     sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame, cfg: SightingSettings
 ) -> pl.DataFrame:
@@ -158,12 +165,7 @@ def _ais_matches(
                 break
             m = int(est[s.MMSI][int(k)])
             vl = lengths.get(m)
-            if (
-                length is None
-                or vl is None
-                or abs(length - vl)
-                <= max(cfg.length_tolerance_m, max(length, vl) * cfg.length_tolerance_frac)
-            ):
+            if lengths_close(length, vl, cfg):
                 rows.append((sid, m, float(d[k])))
                 break
     return pl.DataFrame(
@@ -295,13 +297,7 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
         for sid, t, length in group.select("sighting_id", "observed_at", "length_m").iter_rows():
             found = None
             for k, (cid, last_t, clen) in enumerate(open_calls):
-                ok_len = (
-                    length is None
-                    or clen is None
-                    or abs(length - clen)
-                    <= max(cfg.length_tolerance_m, max(length, clen) * cfg.length_tolerance_frac)
-                )
-                if (t.date() - last_t.date()).days <= cfg.call_link_days and ok_len:
+                if (t.date() - last_t.date()).days <= cfg.call_link_days and lengths_close(length, clen, cfg):
                     found = k
                     open_calls[k] = (cid, t, clen if clen is not None else length)
                     call_ids[sid] = cid

@@ -89,8 +89,9 @@ def file_key(path: str | Path, member: str | None = None) -> str:
 class Staging:
     """New accepted rows waiting to be merged, by (day, bucket).
 
-    Rows are held in memory up to ``memory_bytes`` (polars' estimate), then spilled to Arrow files
-    under ``root``, so memory stays bounded whatever the input size.
+    Rows are held in memory up to ``memory_bytes`` (polars' estimate), then spilled to one
+    lz4-compressed Parquet file per (day, bucket) under ``root``, so memory stays bounded whatever
+    the input size.
     """
 
     def __init__(self, root: Path, *, memory_bytes: int | None = None) -> None:
@@ -110,7 +111,11 @@ class Staging:
             return
         # One integer key per (UTC day, bucket): days since 1970 * BUCKETS + bucket.
         key = pl.col(schema.TIMESTAMP).dt.epoch("d") * BUCKETS + pl.col(schema.MMSI) % BUCKETS
-        for (k,), part in accepted.with_columns(key.alias(_KEY)).partition_by(_KEY, as_dict=True).items():
+        for (k,), part in (
+            accepted.with_columns(key.alias(_KEY))
+            .partition_by(_KEY, as_dict=True, maintain_order=False)
+            .items()
+        ):
             self._held.setdefault(int(k), []).append(part.drop(_KEY))
         self._held_bytes += accepted.estimated_size()
         if self._held_bytes > self.memory_bytes:
@@ -120,11 +125,17 @@ class Staging:
         for k, parts in self._held.items():
             folder = self.rows_dir / f"{k:09d}"
             folder.mkdir(parents=True, exist_ok=True)
-            pl.concat(parts).write_ipc(folder / f"{self._n:08d}.arrow", compression="uncompressed")
+            pl.concat(parts).write_parquet(
+                folder / f"{self._n:08d}.parquet", compression="lz4", statistics=False
+            )
             self._spilled.add(k)
             self._n += 1
         self._held.clear()
         self._held_bytes = 0
+
+    @staticmethod
+    def _key(day: str, bucket: int) -> int:
+        return (dt.date.fromisoformat(day) - _EPOCH).days * BUCKETS + bucket
 
     def partitions(self) -> list[tuple[str, int]]:
         """The staged (day ``YYYY-MM-DD``, bucket) pairs, sorted."""
@@ -133,15 +144,13 @@ class Staging:
 
     def rows(self, day: str, bucket: int) -> pl.DataFrame:
         """All staged rows of one (day, bucket)."""
-        k = (dt.date.fromisoformat(day) - _EPOCH).days * BUCKETS + bucket
-        files = sorted((self.rows_dir / f"{k:09d}").glob("*.arrow"))
-        held = self._held.get(k, [])
-        return pl.concat([*(pl.read_ipc(f, memory_map=False) for f in files), *held])
+        k = self._key(day, bucket)
+        files = sorted((self.rows_dir / f"{k:09d}").glob("*.parquet"))
+        return pl.concat([*(pl.read_parquet(f) for f in files), *self._held.get(k, [])], rechunk=True)
 
     def release(self, day: str, bucket: int) -> None:
         """Forget the in-memory rows of one (day, bucket) once merged."""
-        k = (dt.date.fromisoformat(day) - _EPOCH).days * BUCKETS + bucket
-        self._held.pop(k, None)
+        self._held.pop(self._key(day, bucket), None)
 
 
 class Store:
@@ -199,6 +208,8 @@ class Store:
             yield Staging(tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            with contextlib.suppress(OSError):  # left when another ingest is staging
+                (self.root / STAGING).rmdir()
 
     def part_path(self, day: str, bucket: int) -> Path:
         return self.root / POSITIONS / f"date={day}" / f"part-{bucket:02d}.parquet"

@@ -3,7 +3,7 @@ import json
 import polars as pl
 import pytest
 
-from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
+from conftest import shuttle
 from shipwatch.cli import COMMANDS, build_parser, main
 from shipwatch.export import for_csv
 
@@ -37,18 +37,7 @@ def _write_noaa(df: pl.DataFrame, path):
 
 @pytest.fixture
 def shuttle_csv(tmp_path, t0):
-    df = (
-        TrackBuilder(273000001, t0, name="=cmd|' /C calc'!A0")
-        .at(DUNAI_PIER)
-        .dwell(24)
-        .sail(OFF_DUNAI, 10)
-        .sail(OPEN_SEA, 10)
-        .dark(72)
-        .sail(OFF_DUNAI, 10)
-        .sail(DUNAI_PIER, 8)
-        .dwell(24)
-        .frame()
-    )
+    df = shuttle(t0, name="=cmd|' /C calc'!A0")
     path = tmp_path / "AIS_2023_09_01.csv"
     _write_noaa(df, path)
     return path
