@@ -32,6 +32,7 @@ import polars as pl
 
 from shipwatch import schema
 from shipwatch.errors import MappingError, UnreadableFileError
+from shipwatch.readers.dma_codes import NAV_STATUS_TEXT, SHIP_TYPE_TEXT
 from shipwatch.readers.mapping import ColumnMapping
 from shipwatch.schema import (
     CALLSIGN,
@@ -63,58 +64,16 @@ SATELLITE = "satellite"
 MAPPED = "mapped"
 DIALECTS = (MARINECADASTRE, MARINECADASTRE_2025, DMA, SATELLITE, MAPPED)
 
+#: The full NOAA MarineCadastre <= 2024 header (files may carry any subset with MMSI/BaseDateTime/LAT/LON).
+MARINECADASTRE_HEADER = (
+    "MMSI", "BaseDateTime", "LAT", "LON", "SOG", "COG", "Heading", "VesselName", "IMO", "CallSign",
+    "VesselType", "Status", "Length", "Width", "Draft", "Cargo", "TransceiverClass",
+)  # fmt: skip
+
 #: Rows per batch yielded by :func:`read_csv`.
 BATCH_ROWS = 500_000
 _ROW = "__row"
 
-# ITU-R M.1371 navigational status, by the text DMA writes (lowercase).
-NAV_STATUS_TEXT: dict[str, int] = {
-    "under way using engine": 0,
-    "at anchor": 1,
-    "not under command": 2,
-    "restricted maneuverability": 3,
-    "restricted manoeuvrability": 3,
-    "restricted manoeuverability": 3,
-    "constrained by her draught": 4,
-    "moored": 5,
-    "aground": 6,
-    "engaged in fishing": 7,
-    "under way sailing": 8,
-    "reserved for future amendment [hsc]": 9,
-    "reserved for future amendment [wig]": 10,
-    "power-driven vessel towing astern": 11,
-    "power-driven vessel pushing ahead or towing alongside": 12,
-    "reserved for future use": 13,
-    "ais-sart": 14,
-    "ais-sart is active": 14,
-}
-# DMA ship-type categories → the representative ITU code of the category ("Undefined" → null).
-SHIP_TYPE_TEXT: dict[str, int] = {
-    "wig": 20,
-    "fishing": 30,
-    "towing": 31,
-    "towing long/wide": 32,
-    "dredging": 33,
-    "diving": 34,
-    "military": 35,
-    "sailing": 36,
-    "pleasure": 37,
-    "spare 1": 38,
-    "spare 2": 39,
-    "hsc": 40,
-    "pilot": 50,
-    "sar": 51,
-    "tug": 52,
-    "port tender": 53,
-    "anti-pollution": 54,
-    "law enforcement": 55,
-    "medical": 58,
-    "not party to conflict": 59,
-    "passenger": 60,
-    "cargo": 70,
-    "tanker": 80,
-    "other": 90,
-}
 _POSITION_MESSAGES = [1, 2, 3, 18, 19, 27]
 _NOT_SHIP_MESSAGES = {
     4: "not a ship: base station report (message 4)",
@@ -244,24 +203,7 @@ def _plan_marinecadastre(header: list[str], lower: bool) -> _Plan:
                 "transceiver",
             ]
             if lower
-            else [
-                "MMSI",
-                "BaseDateTime",
-                "LAT",
-                "LON",
-                "SOG",
-                "COG",
-                "Heading",
-                "VesselName",
-                "IMO",
-                "CallSign",
-                "VesselType",
-                "Status",
-                "Length",
-                "Width",
-                "Draft",
-                "TransceiverClass",
-            ],
+            else [c for c in MARINECADASTRE_HEADER if c != "Cargo"],
             strict=True,
         )
     )

@@ -26,8 +26,9 @@ import shapely
 
 from shipwatch import schema
 from shipwatch.errors import InputError, MappingError, UnknownLayoutError, UnreadableFileError
+from shipwatch.readers.dma_codes import NAV_STATUS_TEXT, SHIP_TYPE_TEXT
 
-__all__ = ["DMA_NAV_STATUS", "DMA_SHIP_TYPE", "read_geo", "read_parquet"]
+__all__ = ["read_geo", "read_parquet"]
 
 # Canonical column -> accepted source names, normalised (lower case, letters and digits only), by priority.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -47,23 +48,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     schema.WIDTH_M: ("widthm", "width"),
     schema.DRAUGHT_M: ("draughtm", "draught", "draft"),
     schema.TRANSCEIVER: ("transceiver", "transceiverclass", "typeofmobile"),
-}
-
-# DMA text values (lower case) -> ITU-R M.1371 codes; kept identical to readers/csv.py ("Unknown value" and
-# "Undefined" are not in the tables and become null).
-DMA_NAV_STATUS: dict[str, int] = {
-    "under way using engine": 0, "at anchor": 1, "not under command": 2, "restricted maneuverability": 3,
-    "restricted manoeuvrability": 3, "restricted manoeuverability": 3, "constrained by her draught": 4,
-    "moored": 5, "aground": 6, "engaged in fishing": 7, "under way sailing": 8,
-    "reserved for future amendment [hsc]": 9, "reserved for future amendment [wig]": 10,
-    "power-driven vessel towing astern": 11, "power-driven vessel pushing ahead or towing alongside": 12,
-    "reserved for future use": 13, "ais-sart": 14, "ais-sart is active": 14,
-}
-DMA_SHIP_TYPE: dict[str, int] = {
-    "wig": 20, "fishing": 30, "towing": 31, "towing long/wide": 32, "dredging": 33, "diving": 34,
-    "military": 35, "sailing": 36, "pleasure": 37, "spare 1": 38, "spare 2": 39, "hsc": 40, "pilot": 50,
-    "sar": 51, "tug": 52, "port tender": 53, "anti-pollution": 54, "law enforcement": 55, "medical": 58,
-    "not party to conflict": 59, "passenger": 60, "cargo": 70, "tanker": 80, "other": 90,
 }
 
 _POINT_LAYER_TYPES = ("Point", "Point Z", "Point M", "Point ZM", "Unknown", "Unknown (any)")
@@ -172,9 +156,9 @@ def _convert(df: pl.DataFrame, cols: Mapping[str, str]) -> pl.DataFrame:
         elif canon in (schema.VESSEL_NAME, schema.CALLSIGN):
             e = _text(e)
         elif canon == schema.NAV_STATUS:
-            e = _code(e, dtype, pl.Int8(), DMA_NAV_STATUS)
+            e = _code(e, dtype, pl.Int8(), NAV_STATUS_TEXT)
         elif canon == schema.SHIP_TYPE:
-            e = _not_zero(_code(e, dtype, pl.Int16(), DMA_SHIP_TYPE))
+            e = _not_zero(_code(e, dtype, pl.Int16(), SHIP_TYPE_TEXT))
         elif canon == schema.TRANSCEIVER:
             e = _str(e).str.to_uppercase().str.extract(r"^(?:CLASS\s*)?([AB])$")
         elif canon in (schema.LENGTH_M, schema.WIDTH_M, schema.DRAUGHT_M):

@@ -16,26 +16,9 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema
+from shipwatch.readers.csv import MARINECADASTRE_HEADER
 
-HEADER = [
-    "MMSI",
-    "BaseDateTime",
-    "LAT",
-    "LON",
-    "SOG",
-    "COG",
-    "Heading",
-    "VesselName",
-    "IMO",
-    "CallSign",
-    "VesselType",
-    "Status",
-    "Length",
-    "Width",
-    "Draft",
-    "Cargo",
-    "TransceiverClass",
-]
+HEADER = list(MARINECADASTRE_HEADER)
 
 
 def write_gzip_bytes(path: Path, data: bytes) -> None:
