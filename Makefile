@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/detect.py
 
 sample: $(STAMP)
 	$(BIN)/python -m shipwatch.scenario data/sample_ais
