@@ -54,7 +54,7 @@ def monthly_summary(
     month; ``ais_visits`` the visible AIS port visits that began that month.
     """
     chosen = [p for p in ports if p.role in (WATCH, DESTINATION)]
-    grid = pl.DataFrame({"month": months}).join(
+    grid = pl.DataFrame({"month": months}, schema={"month": pl.String}).join(
         pl.DataFrame({"port": [p.name for p in chosen], "role": [p.role for p in chosen]}), how="cross"
     )
     strong = pl.col("evidence").is_in([PROBABLE, CONFIRMED])

@@ -1,0 +1,41 @@
+"""The Python API mirrors the CLI: shipwatch.detect returns DataFrames; stages work alone."""
+
+import polars as pl
+
+import shipwatch
+from conftest import shuttle
+from shipwatch.gaps import find_gaps
+from shipwatch.ports import load_ports
+from shipwatch.tracks import clean_tracks
+from shipwatch.visits import label_ports
+
+
+def test_public_api_detect_returns_dataframes(t0):
+    res = shipwatch.detect(shuttle(t0))
+    for table in (res.port_visits, res.gaps, res.dark_transits, res.sightings, res.monthly_summary):
+        assert isinstance(table, pl.DataFrame)
+    assert res.dark_transits["evidence"].to_list() == ["probable"]
+    assert set(shipwatch.__all__) >= {"detect", "run", "ingest", "Settings"}
+
+
+def test_stages_compose_by_hand_like_detect(t0):
+    ports = load_ports()
+    tracks, _ = clean_tracks(shuttle(t0))
+    gaps = find_gaps(label_ports(tracks, ports))
+    assert gaps.drop("vessel_name").equals(shipwatch.detect(shuttle(t0)).gaps.drop("vessel_name"))
+
+
+def test_empty_input_gives_empty_tables():
+    from shipwatch import schema
+
+    res = shipwatch.detect(schema.empty())
+    assert res.gaps.height == res.dark_transits.height == res.port_visits.height == 0
+    assert res.monthly_summary.height == 0
+
+
+def test_since_until_filter_positions(t0):
+    from datetime import timedelta
+
+    res = shipwatch.detect(shuttle(t0), since=t0 + timedelta(days=2), until=t0 + timedelta(days=3))
+    assert res.stats["positions"] == 0 or res.tracks["timestamp"].min() >= t0 + timedelta(days=2)
+    assert res.dark_transits.height == 0
