@@ -33,9 +33,17 @@ def test_empty_input_gives_empty_tables():
     assert res.monthly_summary.height == 0
 
 
-def test_since_until_filter_positions(t0):
+def test_since_until_keep_results_by_start_and_see_across_boundaries(t0):
     from datetime import timedelta
 
-    res = shipwatch.detect(shuttle(t0), since=t0 + timedelta(days=2), until=t0 + timedelta(days=3))
-    assert res.stats["positions"] == 0 or res.tracks["timestamp"].min() >= t0 + timedelta(days=2)
-    assert res.dark_transits.height == 0
+    full = shipwatch.detect(shuttle(t0))
+    dark_start = full.dark_transits["dark_start"][0]
+    # a period ending during the silence still sees the whole transit (context beyond --until)
+    before = shipwatch.detect(shuttle(t0), until=dark_start + timedelta(hours=1))
+    assert before.dark_transits.select("dark_start", "dark_end").equals(
+        full.dark_transits.select("dark_start", "dark_end")
+    )
+    # a period starting during the silence does not report a transit that began before it
+    after = shipwatch.detect(shuttle(t0), since=dark_start + timedelta(hours=1))
+    assert after.dark_transits.height == 0
+    assert (after.gaps["start_time"] >= dark_start + timedelta(hours=1)).all()

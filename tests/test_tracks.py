@@ -73,3 +73,13 @@ def test_sparse_second_ship_is_shared_not_teleports(t0):
     assert stats.teleports_removed == 0
     assert stats.shared_mmsis == [273000009]
     assert out.height == a.height + b.height
+
+
+def test_glitches_months_apart_do_not_make_one_long_shared_window(t0):
+    track = TrackBuilder(273000001, t0).at(OPEN_SEA).dwell(24 * 120, step_min=240).frame()
+    glitch_rows = [5, 6, 600, 601]  # two 2-fix glitches, ~100 days apart: four impossible jumps
+    df = track.with_columns(
+        pl.when(pl.int_range(pl.len()).is_in(glitch_rows)).then(30.0).otherwise(pl.col("lat")).alias("lat")
+    )
+    out, _ = clean_tracks(df)
+    assert out.filter(pl.col(SHARED)).height < 20

@@ -113,3 +113,24 @@ def test_summary_has_every_month_with_zeros(t0):
     assert najin == {"2023-09": 1, "2023-10": 0, "2023-11": 0}
     dunai = s.filter((pl.col("port") == "Dunai") & (pl.col("month") == "2023-09")).row(0, named=True)
     assert dunai["dark_arrivals"] == 1 and dunai["dark_departures"] == 1 and dunai["vessels"] == 1
+
+
+def test_switching_off_in_the_exit_band_is_still_a_departure(t0):
+    # AIS goes off 1.0 km outside Vostochny (between entry_km and exit_km) and comes back there 80 h later
+    band = (133.074, 42.7207)
+    df = (
+        TrackBuilder(273000002, t0)
+        .at(VOSTOCHNY_BERTH)
+        .dwell(24)
+        .sail(band, 8)
+        .dwell(1)
+        .dark(80)
+        .dwell(1)
+        .sail(VOSTOCHNY_BERTH, 8)
+        .dwell(24)
+        .frame()
+    )
+    res = detect(df)
+    assert res.port_visits.height == 2  # the silence ends the first visit; it does not become an 80 h stay
+    t = res.dark_transits.row(0, named=True)
+    assert (t["evidence"], t["departure_port"], t["arrival_port"]) == ("probable", "Vostochny", "Vostochny")

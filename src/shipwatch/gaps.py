@@ -164,6 +164,7 @@ def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Seri
     r = cfg.coverage_radius_km
     cx, cy = _cells(pl.col(s.LAT), pl.col(s.LON), r)
     # Presence runs: per (cell, vessel), stretches of reports no more than 6 h apart.
+    day = 86400
     runs = (
         df.lazy()
         .select(s.MMSI, cx.alias("cx"), cy.alias("cy"), pl.col(s.TIMESTAMP).dt.epoch("s").alias("t"))
@@ -176,6 +177,9 @@ def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Seri
         )
         .group_by(["cx", "cy", s.MMSI, "run"])
         .agg(pl.col("t").min().alias("a"), pl.col("t").max().alias("b"))
+        # one row per UTC day a run touches: the join below is then bounded by (cell, day)
+        .with_columns(pl.int_ranges(pl.col("a") // day, pl.col("b") // day + 1).alias("day"))
+        .explode("day", empty_as_null=True)
         .drop("run")
     )
     end_t = pl.col("end_time").fill_null(pl.col("start_time") + pl.duration(hours=pl.col("hours")))
@@ -211,7 +215,9 @@ def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Seri
         .unique()
     )
     counts = (
-        cells.join(runs, on=["cx", "cy"], how="inner")
+        cells.with_columns(pl.int_ranges(pl.col("ga") // day, pl.col("gb") // day + 1).alias("day"))
+        .explode("day", empty_as_null=True)
+        .join(runs, on=["cx", "cy", "day"], how="inner")
         .filter(
             (pl.col(s.MMSI) != pl.col("_own")) & (pl.col("a") <= pl.col("gb")) & (pl.col("b") >= pl.col("ga"))
         )

@@ -99,17 +99,22 @@ def detect(
         clock = now
 
     start, end = _utc(since), _utc(until)
+    # Positions a little beyond the period are read too (context), so that a gap or a dark transit
+    # crossing --since/--until is whole; results are then kept by when they start.
+    context = timedelta(days=cfg.gaps.context_days)
     if start is not None:
-        positions = positions.filter(pl.col(s.TIMESTAMP) >= start)
+        positions = positions.filter(pl.col(s.TIMESTAMP) >= start - context)
     if end is not None:
-        positions = positions.filter(pl.col(s.TIMESTAMP) < end)
+        positions = positions.filter(pl.col(s.TIMESTAMP) < end + context)
     tracks, clean_stats = clean_tracks(positions, cfg.tracks)
     lap("clean")
     labelled = label_ports(tracks, ports, cfg.visits)
     lap("label_ports")
     visits = port_visits(labelled, ports, cfg.visits)
     lap("port_visits")
-    data_end = end if end is not None else (labelled[s.TIMESTAMP].max() if labelled.height else None)
+    data_end = labelled[s.TIMESTAMP].max() if labelled.height else None
+    if end is not None and data_end is not None:
+        data_end = min(data_end, end + context)
     gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km)
     lap("gaps")
     vessels = vessel_info(labelled)
@@ -130,13 +135,23 @@ def detect(
         )
     matched, transits = match_sightings(sightings, labelled, transits, vessels, ports, cfg.sightings)
     lap("sightings")
-    if labelled.height:
-        last_t = end - timedelta(microseconds=1) if end is not None else labelled[s.TIMESTAMP].max()
-        months = month_range(
-            (start or labelled[s.TIMESTAMP].min()).strftime("%Y-%m"), last_t.strftime("%Y-%m")
-        )
-    else:
-        months = []
+    visits = _within(visits, "arrival", start, end)
+    gaps = _within(gaps, "start_time", start, end)
+    transits = _within(transits, "dark_start", start, end)
+    matched = _within(matched, "observed_at", start, end)
+    times = [
+        t
+        for t in (labelled[s.TIMESTAMP], matched["observed_at"])
+        for t in (t.min(), t.max())
+        if t is not None
+    ]
+    if start is not None:
+        times = [t for t in times if t >= start] + [start]
+    if end is not None:
+        times = [t for t in times if t < end] + [end - timedelta(microseconds=1)]
+    months = (
+        month_range(min(times).strftime("%Y-%m"), max(times).strftime("%Y-%m")) if labelled.height else []
+    )
     summary = monthly_summary(transits, matched, visits, ports, months)
     lap("summary")
     stats = {
@@ -154,9 +169,24 @@ def detect(
     return Detection(labelled, visits, gaps, transits, matched, summary, stats, timings)
 
 
+def _within(df: pl.DataFrame, column: str, start: datetime | None, end: datetime | None) -> pl.DataFrame:
+    """Rows whose ``column`` falls in [start, end)."""
+    if start is not None:
+        df = df.filter(pl.col(column) >= start)
+    if end is not None:
+        df = df.filter(pl.col(column) < end)
+    return df
+
+
 def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
     """Write the five result tables as CSV into ``out_dir``."""
     out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
+        ) from err
     visits = result.port_visits.select(
         s.MMSI,
         s.VESSEL_NAME,
@@ -179,7 +209,15 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:
-    """Size and SHA-256 of a file, or of every file under a folder."""
+    """Size and SHA-256 of a file, or of every file under a folder.
+
+    A shipwatch store is identified by its manifest (which holds the SHA-256 of every file ingested
+    into it) rather than by re-reading all its Parquet files.
+    """
+    from shipwatch.store import is_store
+
+    if path.is_dir() and is_store(path) and (path / "manifest.json").is_file():
+        return {**file_fingerprint(path / "manifest.json"), "path": str(path), "kind": "store manifest"}
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     digest = hashlib.sha256()
     size = 0
@@ -237,7 +275,13 @@ def run(
     port_list = load_ports(ports)
     sight = read_sightings(sightings) if sightings else None
     start, end = _utc(since), _utc(until)
-    positions, accounting = load_positions(paths, mapping=mapping, since=start, until=end)
+    context = timedelta(days=settings.gaps.context_days)
+    positions, accounting = load_positions(
+        paths,
+        mapping=mapping,
+        since=start - context if start is not None else None,
+        until=end + context if end is not None else None,
+    )
     load_s = time.perf_counter() - t0
     result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
     written = write_outputs(result, out_dir)

@@ -70,8 +70,13 @@ def parse_ports(collection: dict, *, source: str = "<ports>") -> list[Port]:
         raise PortsError(f"{source}: expected a GeoJSON FeatureCollection of port polygons")
     ports: list[Port] = []
     seen: set[str] = set()
-    for i, feat in enumerate(collection.get("features") or []):
-        props = (feat or {}).get("properties") or {}
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise PortsError(f"{source}: 'features' must be a list of GeoJSON Features")
+    for i, feat in enumerate(features):
+        if not isinstance(feat, dict) or not isinstance(feat.get("properties") or {}, dict):
+            raise PortsError(f"{source}: feature {i}: not a GeoJSON Feature with a properties object")
+        props = feat.get("properties") or {}
         label = f"{source}: {_feature_name(i, props)}"
         name = props.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -95,12 +100,21 @@ def parse_ports(collection: dict, *, source: str = "<ports>") -> list[Port]:
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise PortsError(f"{label}: coordinates out of range; rings must be (lon, lat) in degrees")
         berth = props.get("berth")
+        if berth is not None and not (
+            isinstance(berth, list | tuple)
+            and len(berth) == 2
+            and all(isinstance(x, int | float) for x in berth)
+        ):
+            raise PortsError(f"{label}: berth must be [lon, lat] in degrees, got {berth!r}")
+        aliases = props.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise PortsError(f"{label}: aliases must be a list of names, got {aliases!r}")
         ports.append(
             Port(
                 name=name,
                 role=role,
                 geometry=geom,
-                aliases=tuple(props.get("aliases") or ()),
+                aliases=tuple(aliases),
                 country=props.get("country"),
                 locode=props.get("locode"),
                 wpi=props.get("wpi"),

@@ -47,6 +47,9 @@ class VisitSettings:
     """A stop begins below this speed (knots)."""
     in_port_gap_hours: float = 4.0
     """A silence of at least this many hours inside a port counts as an in-port gap."""
+    state_reset_hours: float = 6.0
+    """After a silence this long (hours) a vessel must come within ``entry_km`` again to be in port:
+    a fix in the entry/exit band no longer inherits "in port" from before the silence."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class GapSettings:
     """Other vessels heard within this distance (km) of a gap's ends measure reception there."""
     before_hours: tuple[float, ...] = (6.0, 12.0, 24.0)
     """Windows (hours) before a gap in which the vessel's own positions are counted."""
+    context_days: float = 10.0
+    """Days of data before ``--since`` and after ``--until`` also read, so that gaps and dark
+    transits crossing those boundaries are whole (they are kept by their start)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,41 @@ class Settings:
                 default = getattr(current, key)
                 kwargs[key] = _coerce(value, default, f"{source}: {section}.{key}")
             updates[section] = replace(current, **kwargs)
-        return replace(cls(), **updates)
+        settings = replace(cls(), **updates)
+        settings.check(source=source)
+        return settings
+
+    def check(self, *, source: str = "<settings>") -> None:
+        """Raise :class:`ConfigError` for values no detection can run with."""
+        problems = []
+        for section in fields(self):
+            values = getattr(self, section.name)
+            for f in fields(values):
+                v = getattr(values, f.name)
+                if (
+                    isinstance(v, int | float)
+                    and not isinstance(v, bool)
+                    and v <= 0
+                    and f.name not in _MAY_BE_ZERO
+                ):
+                    problems.append(f"{section.name}.{f.name} must be positive, got {v!r}")
+        g, v, t, tr = self.gaps, self.visits, self.transits, self.tracks
+        if len(set(g.before_hours)) != len(g.before_hours) or any(h <= 0 for h in g.before_hours):
+            problems.append(f"gaps.before_hours must be distinct positive hours, got {list(g.before_hours)}")
+        if v.entry_km > v.exit_km:
+            problems.append(f"visits.entry_km ({v.entry_km}) must not exceed visits.exit_km ({v.exit_km})")
+        if not 0 < t.speed_quantile <= 1:
+            problems.append(f"transits.speed_quantile must be in (0, 1], got {t.speed_quantile}")
+        if t.min_speed_kn > t.max_speed_kn:
+            problems.append(
+                f"transits.min_speed_kn ({t.min_speed_kn}) exceeds transits.max_speed_kn ({t.max_speed_kn})"
+            )
+        if t.min_dwell_hours > t.max_dwell_hours:
+            problems.append("transits.min_dwell_hours exceeds transits.max_dwell_hours")
+        if tr.shared_mmsi_min_jumps < 1:
+            problems.append("tracks.shared_mmsi_min_jumps must be at least 1")
+        if problems:
+            raise ConfigError(f"{source}: " + "; ".join(problems))
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Settings:
@@ -151,6 +191,21 @@ class Settings:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
             raise ConfigError(f"{path}: not a valid TOML file ({err})") from err
         return cls.from_dict(data, source=str(path))
+
+
+# Settings for which 0 is meaningful (every other number must be positive).
+_MAY_BE_ZERO = {
+    "entry_km",
+    "min_hours",
+    "link_hours",
+    "min_jump_km",
+    "shared_mmsi_pad_hours",
+    "call_link_days",
+    "length_tolerance_m",
+    "length_tolerance_frac",
+    "port_buffer_m",
+    "stop_kn",
+}
 
 
 def _coerce(value: Any, default: Any, where: str) -> Any:

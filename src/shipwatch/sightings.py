@@ -32,7 +32,16 @@ from shipwatch.transits import CONFIRMED, PROBABLE
 
 AIS, DARK, UNIDENTIFIED = "ais", "dark_transit", "unidentified"
 REQUIRED = ("observed_at", "lat", "lon")
-OUT_COLUMNS = ["port", "match", s.MMSI, "transit_id", "call_id", "candidates", "distance_m"]
+OUT_SCHEMA: dict[str, pl.DataType] = {
+    "port": pl.String(),
+    "match": pl.String(),
+    s.MMSI: pl.Int64(),
+    "transit_id": pl.String(),
+    "call_id": pl.String(),
+    "candidates": pl.String(),
+    "distance_m": pl.Float64(),
+}
+OUT_COLUMNS = list(OUT_SCHEMA)
 
 
 def read_sightings(path: str | Path) -> pl.DataFrame:
@@ -75,6 +84,8 @@ def _parse_utc(text: pl.Expr) -> pl.Expr:
 
 def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.DataFrame:
     """Type a sightings table; rows with unusable time or position are errors naming the row."""
+    clash = [c for c in raw.columns if c in OUT_SCHEMA or c.startswith("_")]
+    raw = raw.rename({c: f"input_{c}" for c in clash})
     df = raw.with_columns(
         _parse_utc(pl.col("observed_at").cast(pl.String).str.strip_chars()).alias("observed_at"),
         pl.col("lat").cast(pl.Float64, strict=False),
@@ -126,7 +137,11 @@ def lengths_close(a: float | None, b: float | None, cfg: SightingSettings) -> bo
 def _ais_matches(
     sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame, cfg: SightingSettings
 ) -> pl.DataFrame:
-    """For each sighting, the nearest AIS vessel whose interpolated position explains it, if any."""
+    """For each sighting, the nearest AIS vessel whose interpolated position explains it, if any.
+
+    Matching is one-to-one per image (sightings sharing ``observed_at``): candidate pairs are taken
+    nearest first, and a vessel that explains one detection cannot explain another in the same image.
+    """
     by_time = tracks.select(s.MMSI, s.TIMESTAMP, s.LAT, s.LON).sort(s.TIMESTAMP)
     t_all = by_time[s.TIMESTAMP].dt.epoch("us").to_numpy()
     window = int(cfg.ais_time_minutes * 60e6)
@@ -159,17 +174,22 @@ def _ais_matches(
             .alias("_lon"),
         )
         d = haversine_km(est["_lat"].to_numpy(), est["_lon"].to_numpy(), lat, lon) * 1000.0
-        order = np.argsort(d, kind="stable")
-        for k in order:
-            if d[k] > cfg.ais_distance_m:
-                break
+        for k in np.flatnonzero(d <= cfg.ais_distance_m):
             m = int(est[s.MMSI][int(k)])
-            vl = lengths.get(m)
-            if lengths_close(length, vl, cfg):
-                rows.append((sid, m, float(d[k])))
-                break
+            if lengths_close(length, lengths.get(m), cfg):
+                rows.append((sid, t_obs, m, float(d[k])))
+    taken_sightings: set[str] = set()
+    taken_vessels: set[tuple[int, int]] = set()
+    matches = []
+    for sid, t_obs, m, dist in sorted(
+        rows, key=lambda r: (r[3], r[0], r[2])
+    ):  # candidate pairs, nearest first
+        if sid not in taken_sightings and (t_obs, m) not in taken_vessels:
+            taken_sightings.add(sid)
+            taken_vessels.add((t_obs, m))
+            matches.append((sid, m, dist))
     return pl.DataFrame(
-        rows, schema={"sighting_id": pl.String, s.MMSI: pl.Int64, "distance_m": pl.Float64}, orient="row"
+        matches, schema={"sighting_id": pl.String, s.MMSI: pl.Int64, "distance_m": pl.Float64}, orient="row"
     )
 
 
@@ -196,7 +216,9 @@ def match_sightings(
     """
     cfg = settings or SightingSettings()
     if sightings.height == 0:
-        return sightings.with_columns([pl.lit(None, pl.String).alias(c) for c in OUT_COLUMNS]), transits
+        return sightings.with_columns(
+            [pl.lit(None, dtype).alias(c) for c, dtype in OUT_SCHEMA.items()]
+        ), transits
     dist = distance_matrix_km(
         ports, sightings["lat"].to_numpy(), sightings["lon"].to_numpy(), max_km=cfg.port_buffer_m / 1000.0
     )
@@ -240,12 +262,19 @@ def match_sightings(
             .alias("_lengths_known"),
         )
     )
+    # A transit can explain one detection per image: when several detections of one image would
+    # each be explained only by the same transit, none of them is attributed.
     df = (
         df.join(cands, on="sighting_id", how="left")
         .with_columns(
+            pl.when(pl.col("_k") == 1)
+            .then(pl.len().over("observed_at", pl.col("transit_id").list.first()))
+            .alias("_claims")
+        )
+        .with_columns(
             pl.when(pl.col(s.MMSI).is_not_null())
             .then(pl.lit(AIS))
-            .when(pl.col("_k") == 1)
+            .when((pl.col("_k") == 1) & (pl.col("_claims") == 1))
             .then(pl.lit(DARK))
             .otherwise(pl.lit(UNIDENTIFIED))
             .alias("match"),
@@ -253,7 +282,7 @@ def match_sightings(
         .with_columns(
             pl.when(pl.col("match") == DARK).then(pl.col("_tm")).otherwise(pl.col(s.MMSI)).alias(s.MMSI),
             pl.when(pl.col("match") == DARK).then(pl.col("transit_id").list.first()).alias("_tid"),
-            pl.when((pl.col("match") == UNIDENTIFIED) & (pl.col("_k") > 1))
+            pl.when((pl.col("match") == UNIDENTIFIED) & (pl.col("_k") >= 1))
             .then(pl.col("transit_id").list.join(";"))
             .alias("candidates"),
         )
@@ -297,13 +326,18 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
         for sid, t, length in group.select("sighting_id", "observed_at", "length_m").iter_rows():
             found = None
             for k, (cid, last_t, clen) in enumerate(open_calls):
-                if (t.date() - last_t.date()).days <= cfg.call_link_days and lengths_close(length, clen, cfg):
+                # two detections in one image are two ships, never one call
+                if (
+                    last_t != t
+                    and (t.date() - last_t.date()).days <= cfg.call_link_days
+                    and lengths_close(length, clen, cfg)
+                ):
                     found = k
                     open_calls[k] = (cid, t, clen if clen is not None else length)
                     call_ids[sid] = cid
                     break
             if found is None:
-                cid = f"U-{port}-{t:%Y%m%dT%H%M%S}"
+                cid = f"U-{port}-{sid}"
                 open_calls.append((cid, t, length))
                 call_ids[sid] = cid
     ids = pl.DataFrame(

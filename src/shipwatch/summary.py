@@ -125,6 +125,16 @@ def read_reference(path: str | Path | None = None) -> pl.DataFrame:
     need = {"source", "count", "period_start", "period_end"}
     if missing := need - set(ref.columns):
         raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    bad = ref.with_row_index("line", offset=2).filter(
+        ~pl.col("period_start").fill_null("").str.contains(r"^\d{4}-\d{2}$")
+        | ~pl.col("period_end").fill_null("").str.contains(r"^\d{4}-\d{2}$")
+    )
+    if bad.height:
+        r = bad.row(0, named=True)
+        raise InputError(
+            f"{path}: line {r['line']}: period_start/period_end must be YEAR-MONTH like 2023-08, "
+            f"got {r['period_start']!r}/{r['period_end']!r}"
+        )
     return ref
 
 

@@ -150,12 +150,16 @@ def clean_tracks(
     shared = np.zeros(mmsi.size, dtype=bool)
     if jumps.any():
         owners, counts = np.unique(mmsi[jumps], return_counts=True)
-        for m in owners[counts >= cfg.shared_mmsi_min_jumps]:  # loop over shared MMSIs only
-            _split_shared(m, mmsi, t_us, lat, lon, jumps, identity, shared, cfg)
-            stats.shared_mmsis.append(int(m))
+        for m in owners[counts >= cfg.shared_mmsi_min_jumps]:  # loop over candidate MMSIs only
+            if _split_shared(m, mmsi, t_us, lat, lon, jumps, identity, shared, cfg):
+                stats.shared_mmsis.append(int(m))
     stats.positions_shared = int(shared.sum())
     df = df.with_columns(pl.Series(IDENTITY, identity), pl.Series(SHARED, shared))
     return df, stats
+
+
+MAX_IDENTITIES = 4  # ships told apart behind one MMSI; more fragments go to the last identity
+MAX_SEGMENTS = 2000  # beyond this many fragments in one window the MMSI is flagged, not split
 
 
 def _split_shared(
@@ -168,20 +172,49 @@ def _split_shared(
     identity: np.ndarray,
     shared: np.ndarray,
     cfg: TrackSettings,
-) -> None:
-    """Flag the shared window of MMSI ``m`` and give each ship behind it its own identity number.
+) -> bool:
+    """Flag the shared windows of MMSI ``m``; give each ship behind it its own identity number.
 
-    Segments between impossible jumps are chained greedily to the identity whose last fix they
-    can be reached from; a loop over segments (tens), not positions.
+    Impossible jumps closer in time than twice ``shared_mmsi_pad_hours`` form one episode; an
+    episode with at least ``shared_mmsi_min_jumps`` jumps is a shared window (padded on both sides).
+    Isolated glitches months apart never join into one window. Inside a window, the segments
+    between jumps are chained greedily to the identity whose last fix they can be reached from: a
+    loop over segments, bounded by ``MAX_SEGMENTS`` and ``MAX_IDENTITIES``, never over positions.
+    Returns whether any window was found.
     """
     rows = np.flatnonzero(mmsi == m)
     lo, hi = rows[0], rows[-1] + 1
     local_jumps = np.flatnonzero(jumps[lo:hi]) + lo
     pad = cfg.shared_mmsi_pad_hours * 3.6e9
-    window = (t_us[lo:hi] >= t_us[local_jumps[0]] - pad) & (t_us[lo:hi] <= t_us[local_jumps[-1] + 1] + pad)
-    shared[lo:hi] = window
-    starts = np.concatenate([[lo], local_jumps + 1])
-    ends = np.concatenate([local_jumps + 1, [hi]])
+    breaks = np.flatnonzero(np.diff(t_us[local_jumps]) > 2 * pad) + 1
+    found = False
+    for episode in np.split(local_jumps, breaks):  # loop over episodes (a handful)
+        if episode.size < cfg.shared_mmsi_min_jumps:
+            continue
+        found = True
+        in_window = (t_us[lo:hi] >= t_us[episode[0]] - pad) & (t_us[lo:hi] <= t_us[episode[-1] + 1] + pad)
+        w = np.flatnonzero(in_window) + lo
+        a0, b0 = w[0], w[-1] + 1
+        shared[a0:b0] = True
+        cuts = episode + 1
+        if cuts.size > MAX_SEGMENTS:
+            identity[a0:b0] = 1
+            continue
+        _assign_identities(
+            np.concatenate([[a0], cuts]), np.concatenate([cuts, [b0]]), t_us, lat, lon, identity, cfg
+        )
+    return found
+
+
+def _assign_identities(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    t_us: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    identity: np.ndarray,
+    cfg: TrackSettings,
+) -> None:
     tails: list[int] = []  # index of the last fix of each identity so far
     limit = cfg.max_speed_kn * KM_PER_NM
     for a, b in zip(starts, ends, strict=True):
@@ -193,8 +226,8 @@ def _split_shared(
                 chosen = k
                 break
         if chosen is None:
-            tails.append(b - 1)
+            if len(tails) < MAX_IDENTITIES:
+                tails.append(b - 1)
             chosen = len(tails) - 1
-        else:
-            tails[chosen] = b - 1
+        tails[chosen] = b - 1
         identity[a:b] = chosen + 1

@@ -64,10 +64,18 @@ def label_ports(
     # Hysteresis: inside entry_km -> in that port; beyond exit_km -> at sea ("");
     # in between -> whatever the vessel was before (forward fill within its own track).
     raw = np.where(best <= cfg.entry_km, names[idx], np.where(near, None, ""))
+    reset_us = int(cfg.state_reset_hours * 3.6e9)
     state = (
-        tracks.select(VESSEL_KEYS)
-        .with_columns(pl.Series(PORT, raw.tolist(), dtype=pl.String))
-        .select(pl.col(PORT).forward_fill().over(VESSEL_KEYS))
+        tracks.select(*VESSEL_KEYS, s.TIMESTAMP)
+        .with_columns(
+            pl.Series(PORT, raw.tolist(), dtype=pl.String),
+            (pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds() >= reset_us)
+            .fill_null(False)
+            .cum_sum()
+            .over(VESSEL_KEYS)
+            .alias("_segment"),
+        )
+        .select(pl.col(PORT).forward_fill().over([*VESSEL_KEYS, "_segment"]))
         .to_series()
     )
     state = pl.when(state == "").then(None).otherwise(state)

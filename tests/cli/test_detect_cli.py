@@ -93,7 +93,7 @@ def test_detect_on_a_store_equals_detect_on_files(tmp_path, shuttle_csv):
 
 def test_since_until_and_config(tmp_path, shuttle_csv):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("[transits]\nmin_dwell_hours = 100\n")
+    cfg.write_text("[transits]\nmin_dwell_hours = 100\nmax_dwell_hours = 200\n")
     assert main(["detect", str(shuttle_csv), "--out", str(tmp_path / "o"), "--config", str(cfg)]) == 0
     assert pl.read_csv(tmp_path / "o" / "dark_transits.csv").height == 0
     assert main(["detect", str(shuttle_csv), "--out", str(tmp_path / "p"), "--until", "2023-09-02"]) == 0

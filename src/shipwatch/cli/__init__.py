@@ -8,6 +8,7 @@ line on stderr and their exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -45,6 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("shipwatch: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: still one line, with how to get the details
+        if os.environ.get("SHIPWATCH_DEBUG"):
+            raise
+        print(
+            f"shipwatch {args.command}: internal error: {type(err).__name__}: {err} "
+            "(please report it; rerun with SHIPWATCH_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
