@@ -72,6 +72,15 @@ BOWTIE = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]
         ),
         (_fc(_feat("Far", [[0, 0], [200, 0], [200, 1], [0, 1], [0, 0]])), r"out of range"),
         ({"type": "Feature"}, r"expected a GeoJSON FeatureCollection"),
+        (_fc("not a feature"), r"feature 0: not a GeoJSON Feature"),
+        (
+            _fc({**_feat("B", SQUARE), "properties": {"name": "B", "berth": "here"}}),
+            r"'B'\): berth must be \[lon, lat\]",
+        ),
+        (
+            _fc({**_feat("C", SQUARE), "properties": {"name": "C", "aliases": 5}}),
+            r"'C'\): aliases must be a list",
+        ),
         (_fc(), r"no port features"),
     ],
 )

@@ -30,6 +30,11 @@ def test_toml_overrides_and_records(tmp_path):
         ("[gaps]\nmin_hours = -1\n", r"must not be negative"),
         ("[gaps\n", r"not a valid TOML file"),
         ("gaps = 3\n", r"\[gaps\] must be a table"),
+        ("[gaps]\ncoverage_radius_km = 0\n", r"gaps.coverage_radius_km must be positive"),
+        ("[gaps]\nbefore_hours = [6, 6]\n", r"before_hours must be distinct"),
+        ("[visits]\nentry_km = 3\n", r"entry_km \(3.0\) must not exceed visits.exit_km"),
+        ("[transits]\nspeed_quantile = 5\n", r"speed_quantile must be in \(0, 1\]"),
+        ("[transits]\nmin_speed_kn = 20\n", r"min_speed_kn \(20.0\) exceeds"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, text, match):

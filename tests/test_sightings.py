@@ -103,3 +103,39 @@ def test_bad_sightings_file(tmp_path, text, match):
     p.write_text(text)
     with pytest.raises(InputError, match=match):
         read_sightings(p)
+
+
+def test_one_ais_vessel_explains_one_detection_per_image(t0):
+    df = _shuttle(t0)
+    when = (t0 + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # the moored ship and, 700 m away in the same image, a second (dark) ship of the same size
+    rows = [("near", when, 42.8980, 132.3575, 119), ("other", when, 42.8975, 132.3660, 119)]
+    res = detect(df, sightings=_sight(rows))
+    m = dict(zip(res.sightings["sighting_id"], res.sightings["match"], strict=True))
+    assert m == {"near": "ais", "other": "unidentified"}
+
+
+def test_two_detections_in_one_image_never_confirm_one_transit(t0):
+    df = _shuttle(t0)
+    when = _najin_time(detect(df))
+    rows = [("p1", when, 42.2300, 130.2867, 118), ("p3", when, 42.2239, 130.2835, 121)]
+    res = detect(df, sightings=_sight(rows))
+    assert set(res.sightings["match"].to_list()) == {"unidentified"}
+    assert res.dark_transits["evidence"][0] == "probable"
+    # and they are two unidentified calls, not one
+    assert res.sightings["call_id"].n_unique() == 2
+
+
+def test_input_columns_named_like_outputs_are_kept_renamed(t0):
+    raw = pl.DataFrame(
+        {"observed_at": ["2023-09-01T02:00:00Z"], "lat": ["42.0"], "lon": ["131.0"], "match": ["x"]}
+    )
+    s = parse_sightings(raw)
+    assert "input_match" in s.columns and "match" not in s.columns
+    res = detect(_shuttle(t0), sightings=s)
+    assert res.sightings["input_match"][0] == "x" and res.sightings["match"][0] == "unidentified"
+
+
+def test_offsets_are_converted_to_utc():
+    s = _sight([("a", "2023-10-14T11:31:00+09:00", 42.0, 131.0, None)])
+    assert s["observed_at"][0].isoformat() == "2023-10-14T02:31:00+00:00"
