@@ -53,3 +53,14 @@ def test_in_port_gap_counts_and_no_visit_at_sea(t0):
     tracks, _ = clean_tracks(df)
     labelled = label_ports(tracks, PORTS)
     assert labelled.filter(pl.col("lat") < 42.81)[PORT].null_count() > 0
+
+
+def test_moving_into_another_ports_band_ends_the_first_visit(t0):
+    # from the Kozmino terminal to ~1 km off Vostochny: beyond exit_km of Kozmino, in Vostochny's band
+    df = (
+        TrackBuilder(273000001, t0).at((133.02, 42.716)).dwell(6).sail((133.060, 42.728), 6).dwell(6).frame()
+    )
+    tracks, _ = clean_tracks(df)
+    labelled = label_ports(tracks, PORTS)
+    assert labelled[PORT][0] == "Kozmino"
+    assert labelled[PORT][-1] is None  # not still "in Kozmino", and not yet in Vostochny

@@ -61,25 +61,37 @@ def label_ports(
     near = best <= cfg.exit_km
     nearest = pl.Series(NEAREST_PORT, np.where(near, names[idx], None).tolist(), dtype=pl.String)
     nearest_km = pl.Series(NEAREST_KM, np.where(near, best, np.nan)).fill_nan(None)
-    # Hysteresis: inside entry_km -> in that port; beyond exit_km -> at sea ("");
-    # in between -> whatever the vessel was before (forward fill within its own track).
-    raw = np.where(best <= cfg.entry_km, names[idx], np.where(near, None, ""))
-    reset_us = int(cfg.state_reset_hours * 3.6e9)
-    state = (
-        tracks.select(*VESSEL_KEYS, s.TIMESTAMP)
-        .with_columns(
-            pl.Series(PORT, raw.tolist(), dtype=pl.String),
-            (pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds() >= reset_us)
-            .fill_null(False)
-            .cum_sum()
-            .over(VESSEL_KEYS)
-            .alias("_segment"),
+    # Hysteresis on port indices: inside entry_km of a port -> in it; beyond exit_km of every port
+    # -> at sea (-1); in between -> whatever the vessel was before (forward fill within its own
+    # track, restarted after long silences). A carried port the vessel is now beyond exit_km of
+    # (it moved into another port's band) is corrected to "at sea" and the fill redone.
+    n = dist.shape[0]
+    raw = np.where(best <= cfg.entry_km, idx, np.where(near, -2, -1))  # -2 = undecided
+    keys = tracks.select(*VESSEL_KEYS, s.TIMESTAMP).with_columns(
+        (
+            pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds()
+            >= int(cfg.state_reset_hours * 3.6e9)
         )
-        .select(pl.col(PORT).forward_fill().over([*VESSEL_KEYS, "_segment"]))
-        .to_series()
+        .fill_null(False)
+        .cum_sum()
+        .over(VESSEL_KEYS)
+        .alias("_segment")
     )
-    state = pl.when(state == "").then(None).otherwise(state)
-    return tracks.with_columns(pl.select(state.alias(PORT)).to_series(), nearest, nearest_km)
+
+    def fill(values: np.ndarray) -> np.ndarray:
+        series = pl.Series("_p", values).replace(-2, None)
+        filled = keys.with_columns(series).select(
+            pl.col("_p").forward_fill().over([*VESSEL_KEYS, "_segment"])
+        )
+        return filled.to_series().fill_null(-1).to_numpy()
+
+    state = fill(raw)
+    carried = np.where(state >= 0, state, 0)
+    left = (state >= 0) & (dist[np.arange(n), carried] > cfg.exit_km)
+    if left.any():
+        state = fill(np.where(left, -1, raw))
+    port = pl.Series(PORT, np.where(state >= 0, names[np.maximum(state, 0)], None).tolist(), dtype=pl.String)
+    return tracks.with_columns(port, nearest, nearest_km)
 
 
 def vessel_info(tracks: pl.DataFrame) -> pl.DataFrame:
