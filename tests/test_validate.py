@@ -117,3 +117,25 @@ def test_dedup_keeps_rows_that_differ_in_any_report_column():
     )
     out = dedup(df)
     assert out["sog"].to_list() == [1.0, 2.0]  # rows 1 and 3 are equal; row 2 in between differs
+
+
+def test_usable_rows_are_exactly_those_without_a_reason():
+    from shipwatch.validate import reason_expr, usable_expr
+
+    nan = float("nan")
+    mmsis = [None, 0, 2190068, 99999999, 100000000, 111219001, 219000001, 970219001, 972000000,
+             974999999, 989999999, 990000000, 999999999, 1000000000]  # fmt: skip
+    coords = [None, nan, -90.5, -90.0, 0.0, 12.5, 90.0, 91.0, 181.0, 180.0, -180.0]
+    df = (
+        pl.DataFrame({"mmsi": mmsis})
+        .join(pl.DataFrame({"lat": coords}), how="cross")
+        .join(pl.DataFrame({"lon": coords}), how="cross")
+        .join(pl.DataFrame({"timestamp": [T0, None]}), how="cross")
+        .join(pl.DataFrame({"reason": [None, "given"]}), how="cross")
+    )
+    df = schema.conform(df).with_columns(pl.Series("reason", df["reason"]))
+    out = df.select(reason_expr().is_null().alias("want"), usable_expr().alias("got"))
+    assert out["got"].null_count() == 0
+    assert out["want"].equals(out["got"].alias("want"))
+    v = validate(df)
+    assert v.accepted.height == out["want"].sum() and v.rejected["reason"].null_count() == 0

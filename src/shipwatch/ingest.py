@@ -99,6 +99,16 @@ def _prepare(
     return [(s, readers.detect_dialect(s, mapping=m)) for s in sources], m
 
 
+def _as_enum(accepted: pl.DataFrame, name: str, files: pl.Enum) -> pl.DataFrame:
+    """``accepted`` with ``source_file`` as an Enum (a constant when every row names ``name``)."""
+    sf = accepted[schema.SOURCE_FILE]
+    if sf.dtype == files:
+        return accepted
+    if sf.null_count() == 0 and (sf == name).all():
+        return accepted.with_columns(pl.lit(name, dtype=files).alias(schema.SOURCE_FILE))
+    return accepted.with_columns(sf.cast(pl.String).cast(files))
+
+
 def _tally(report: IngestReport, reasons: Counter) -> None:
     report.rejected_by_reason = dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
     report.rows_rejected = sum(reasons.values())
@@ -143,15 +153,17 @@ def ingest(
     reasons: Counter = Counter()
     accepted_before_dedup = 0
     # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
+    # Staged rows carry source_file as an Enum of this ingest's inputs (4 bytes a row, not the path).
+    files = pl.Enum(sorted({src.name for src, _ in plan}))
     with ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
         keys = [pool.submit(file_key, src.path, src.member) for src, _ in plan]
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):
             writer = RejectsWriter(stage.rejects_dir / f"{i:05d}.parquet")
             rows = rejected = 0
-            for batch in readers.read_source(src, dialect=dialect, mapping=m):
+            for batch in readers.read_source(src, dialect=dialect, mapping=m, source_file_dtype=files):
                 v = validate(batch)
-                stage.add(v.accepted)
+                stage.add(_as_enum(v.accepted, src.name, files))
                 writer.write(v.rejected)
                 rows += batch.height
                 rejected += v.rejected.height

@@ -20,6 +20,7 @@ and re-running the same ingest completes it. One ingest at a time per store (the
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -28,14 +29,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from shipwatch import schema
 from shipwatch.errors import StoreError
-from shipwatch.validate import dedup
+from shipwatch.validate import dedup, dedup_order, packed_key
 
 MANIFEST = "manifest.json"
 POSITIONS = "positions"
@@ -46,8 +47,14 @@ VERSION = 1
 #: Number of MMSI buckets (part files) per day.
 BUCKETS = 8
 #: New rows held in memory before staging spills them to disk (bytes, polars' estimate).
-STAGING_MEMORY_BYTES = 256 * 2**20
+STAGING_MEMORY_BYTES = 1024 * 2**20
+#: Rejected rows of one input held in memory before being set aside on disk (bytes).
+REJECTS_MEMORY_BYTES = 64 * 2**20
+#: Partition files written at the same time while merging.
+_WRITERS = 2
 _KEY = "__partition"
+_PART_BITS = 19
+_ALWAYS = frozenset({schema.MMSI, schema.TIMESTAMP, schema.SOURCE_FILE, schema.SOURCE_ROW})
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -75,6 +82,13 @@ def _write_parquet(df: pl.DataFrame, path: Path) -> None:
     )
 
 
+def _write_part(df: pl.DataFrame, path: Path) -> None:
+    """Write one partition file: canonical types (``source_file`` back to String), one chunk."""
+    if df.schema[schema.SOURCE_FILE] != pl.String:
+        df = df.with_columns(pl.col(schema.SOURCE_FILE).cast(pl.String))
+    _write_parquet(df.rechunk(), path)
+
+
 def file_key(path: str | Path, member: str | None = None) -> str:
     """Content key of an input file: SHA-256 of its bytes (plus the member name inside an archive)."""
     h = hashlib.sha256()
@@ -89,9 +103,14 @@ def file_key(path: str | Path, member: str | None = None) -> str:
 class Staging:
     """New accepted rows waiting to be merged, by (day, bucket).
 
-    Rows are held in memory up to ``memory_bytes`` (polars' estimate), then spilled to one
-    lz4-compressed Parquet file per (day, bucket) under ``root``, so memory stays bounded whatever
-    the input size.
+    Rows are held in memory as the batches they arrive in, up to ``memory_bytes`` (polars'
+    estimate); beyond that the held rows are spilled to uncompressed Arrow IPC files (one per
+    (day, bucket) and batch) under ``root``, so memory stays bounded whatever the input size.
+    Columns that are entirely null in a batch (fields the input file does not have) are not held.
+
+    Held rows are not split into partitions as they arrive: :meth:`take` sorts all of them once by
+    one integer key (partition, mmsi, second of the day) and gathers each partition's rows already
+    in store order.
     """
 
     def __init__(self, root: Path, *, memory_bytes: int | None = None) -> None:
@@ -100,36 +119,41 @@ class Staging:
         self.rejects_dir = root / "rejects"
         self.rejects_dir.mkdir(parents=True, exist_ok=True)
         self.memory_bytes = STAGING_MEMORY_BYTES if memory_bytes is None else memory_bytes
-        self._held: dict[int, list[pl.DataFrame]] = {}
+        self._held: list[pl.DataFrame] = []
         self._held_bytes = 0
         self._spilled: set[int] = set()
         self._n = 0
+        self._sorted: tuple[pl.DataFrame, pl.Series, pl.Series, dict[int, tuple[int, int]]] | None = None
 
     def add(self, accepted: pl.DataFrame) -> None:
-        """Stage canonical accepted rows (non-null mmsi and timestamp)."""
+        """Stage canonical accepted rows (non-null mmsi and timestamp).
+
+        ``source_file`` may be an Enum column (4 bytes a row instead of the path's text).
+        """
         if accepted.is_empty():
             return
-        # One integer key per (UTC day, bucket): days since 1970 * BUCKETS + bucket.
-        key = pl.col(schema.TIMESTAMP).dt.epoch("d") * BUCKETS + pl.col(schema.MMSI) % BUCKETS
-        for (k,), part in (
-            accepted.with_columns(key.alias(_KEY))
-            .partition_by(_KEY, as_dict=True, maintain_order=False)
-            .items()
-        ):
-            self._held.setdefault(int(k), []).append(part.drop(_KEY))
+        if self._sorted is not None:
+            raise RuntimeError("Staging.add after partitions() or take()")
+        n = accepted.height
+        keep = [c for c in accepted.columns if c in _ALWAYS or accepted[c].null_count() < n]
+        # One contiguous chunk per column: gathering from many small chunks is slow.
+        accepted = accepted.select(keep).rechunk()
+        self._held.append(accepted)
         self._held_bytes += accepted.estimated_size()
         if self._held_bytes > self.memory_bytes:
             self._spill()
 
     def _spill(self) -> None:
-        for k, parts in self._held.items():
-            folder = self.rows_dir / f"{k:09d}"
-            folder.mkdir(parents=True, exist_ok=True)
-            pl.concat(parts).write_parquet(
-                folder / f"{self._n:08d}.parquet", compression="lz4", statistics=False
+        for batch in self._held:
+            parts = batch.with_columns(_partition_key().alias(_KEY)).partition_by(
+                _KEY, as_dict=True, maintain_order=True, include_key=False
             )
-            self._spilled.add(k)
-            self._n += 1
+            for (k,), part in parts.items():
+                folder = self.rows_dir / f"{k:09d}"
+                folder.mkdir(parents=True, exist_ok=True)
+                part.write_ipc(folder / f"{self._n:08d}.arrow", compression="uncompressed")
+                self._spilled.add(k)
+                self._n += 1
         self._held.clear()
         self._held_bytes = 0
 
@@ -138,19 +162,75 @@ class Staging:
         return (dt.date.fromisoformat(day) - _EPOCH).days * BUCKETS + bucket
 
     def partitions(self) -> list[tuple[str, int]]:
-        """The staged (day ``YYYY-MM-DD``, bucket) pairs, sorted."""
-        keys = sorted(self._spilled | set(self._held))
+        """The staged (day ``YYYY-MM-DD``, bucket) pairs, sorted (no more rows can be added then)."""
+        keys = sorted(self._spilled | set(self._sort_held()[3]))
         return [((_EPOCH + dt.timedelta(days=k // BUCKETS)).isoformat(), k % BUCKETS) for k in keys]
 
-    def rows(self, day: str, bucket: int) -> pl.DataFrame:
-        """All staged rows of one (day, bucket)."""
-        k = self._key(day, bucket)
-        files = sorted((self.rows_dir / f"{k:09d}").glob("*.parquet"))
-        return pl.concat([*(pl.read_parquet(f) for f in files), *self._held.get(k, [])], rechunk=True)
+    def _sort_held(self) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[int, tuple[int, int]]]:
+        """All held rows, the permutation sorting them by (partition, mmsi, second), the sorted key,
+        and each partition's slice of the permutation."""
+        if self._sorted is None:
+            held = pl.concat(self._held, how="diagonal", rechunk=False) if self._held else schema.empty()
+            self._held = []
+            part = _partition_key()
+            lo, hi = held.select(part.min().alias("lo"), part.max().alias("hi")).row(0)
+            lo, hi = lo or 0, hi or 0
+            if hi - lo < 2**_PART_BITS:
+                # (partition - lo) | mmsi // BUCKETS (< 2**27) | second of the UTC day (< 2**17)
+                ts = pl.col(schema.TIMESTAMP)
+                second = ts.dt.epoch("s") - ts.dt.epoch("d") * 86_400
+                key = held.select(
+                    ((part - lo) * 2**44) | ((pl.col(schema.MMSI) // BUCKETS) * 2**17) | second
+                ).to_series()
+                perm = key.arg_sort()
+                ordered = key.gather(perm)
+                groups = (ordered // 2**44).to_frame("g").with_row_index("i")
+            else:  # an implausible span of days: sort by two keys
+                key = held.select(part.alias("g"), packed_key().alias("k"))
+                perm = key.select(pl.arg_sort_by("g", "k")).to_series()
+                ordered = key["k"].gather(perm)
+                groups = key["g"].gather(perm).to_frame("g").with_row_index("i")
+                lo = 0
+            bounds = groups.group_by("g").agg(pl.col("i").min().alias("start"), pl.len().alias("n"))
+            slices = {g + lo: (start, n) for g, start, n in bounds.iter_rows()}
+            self._sorted = (held, perm, ordered, slices)
+        return self._sorted
 
-    def release(self, day: str, bucket: int) -> None:
-        """Forget the in-memory rows of one (day, bucket) once merged."""
-        self._held.pop(self._key(day, bucket), None)
+    def take(self, day: str, bucket: int) -> tuple[pl.DataFrame, int]:
+        """One (day, bucket)'s staged rows in store order without exact duplicates, and how many
+        duplicates were left out. Canonical columns in canonical order; ``source_file`` keeps the
+        type it was staged with (String or Enum). The in-memory rows are released once all
+        partitions are taken."""
+        k = self._key(day, bucket)
+        held, perm, ordered, slices = self._sort_held()
+        files = sorted((self.rows_dir / f"{k:09d}").glob("*.arrow"))
+        start, n = slices.get(k, (0, 0))
+        part_perm = perm.slice(start, n)
+        if files:
+            parts = [*(pl.read_ipc(f, memory_map=False) for f in files), held[part_perm]]
+            text = pl.col(schema.SOURCE_FILE).cast(pl.String)  # the Enum does not survive IPC
+            rows = _canonical(pl.concat([p.with_columns(text) for p in parts], how="diagonal"))
+            out = dedup(rows)
+            return out, rows.height - out.height
+        order, _ = dedup_order(held, part_perm, ordered.slice(start, n))
+        return _canonical(held[order]), n - order.len()
+
+    def release(self) -> None:
+        """Forget all in-memory rows."""
+        self._held = []
+        self._sorted = None
+
+
+def _canonical(df: pl.DataFrame) -> pl.DataFrame:
+    """The canonical columns in order, those missing from ``df`` as nulls (``source_file`` as is)."""
+    return df.select(
+        pl.col(c) if c in df.columns else pl.lit(None, dtype=t).alias(c) for c, t in schema.CANONICAL.items()
+    )
+
+
+def _partition_key() -> pl.Expr:
+    """One integer per (UTC day, bucket): days since 1970 * BUCKETS + bucket."""
+    return pl.col(schema.TIMESTAMP).dt.epoch("d") * BUCKETS + pl.col(schema.MMSI) % BUCKETS
 
 
 class Store:
@@ -218,21 +298,42 @@ class Store:
         """Merge staged rows into their partitions; return how many were exact duplicates.
 
         A staged row is a duplicate when it equals (on the report columns) a row already in the store
-        or another staged row.
+        or another staged row. Partition files are written in background threads while the next
+        partition is gathered (polars releases the GIL); at most ``_WRITERS`` writes are in flight.
         """
         duplicates = 0
-        for day, bucket in staging.partitions():
-            new = staging.rows(day, bucket)
-            staging.release(day, bucket)
-            path = self.part_path(day, bucket)
-            old = pl.read_parquet(path) if path.exists() else schema.empty()
-            merged = dedup(pl.concat([old, new]))
-            dups = old.height + new.height - merged.height
-            duplicates += dups
-            if dups < new.height or not path.exists():
-                _write_parquet(merged, path)
+        pending: collections.deque[Future] = collections.deque()
+
+        def finish(fut: Future) -> None:
+            fut.result()
             if progress is not None:
                 progress("partitions", 1)
+
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            for day, bucket in staging.partitions():
+                new, dups = staging.take(day, bucket)
+                path = self.part_path(day, bucket)
+                if path.exists():
+                    old = pl.read_parquet(path)
+                    merged = dedup(
+                        pl.concat([old, new.with_columns(pl.col(schema.SOURCE_FILE).cast(pl.String))])
+                    )
+                    dups += old.height + new.height - merged.height
+                    write = not merged.equals(old)  # else nothing new: leave the file as it is
+                else:
+                    merged, write = new, True
+                del new
+                duplicates += dups
+                while len(pending) >= _WRITERS:
+                    finish(pending.popleft())
+                if write:
+                    pending.append(pool.submit(_write_part, merged, path))
+                elif progress is not None:
+                    progress("partitions", 1)
+                del merged
+            while pending:
+                finish(pending.popleft())
+        staging.release()
         return duplicates
 
     def write_rejects(self, key: str, staged: Path | None) -> None:
@@ -246,26 +347,45 @@ class Store:
 
 
 class RejectsWriter:
-    """Streams one input's rejected rows into a Parquet file (created only if there are rejects)."""
+    """Collects one input's rejected rows into a Parquet file (created only if there are rejects).
+
+    Rows are held in memory up to ``REJECTS_MEMORY_BYTES``, then set aside in Arrow IPC part files
+    next to ``path``, so memory stays bounded; :meth:`close` writes the Parquet file.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writer: pq.ParquetWriter | None = None
-        self._schema = pl.DataFrame(schema=schema.REJECT_SCHEMA).to_arrow().schema
+        self._parts: list[pl.DataFrame] = []
+        self._bytes = 0
+        self._files: list[Path] = []
 
     def write(self, rejected: pl.DataFrame) -> None:
         if rejected.is_empty():
             return
-        table = rejected.select(list(schema.REJECT_SCHEMA)).to_arrow().cast(self._schema)
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
-        self._writer.write_table(table)
+        self._parts.append(rejected.select(list(schema.REJECT_SCHEMA)).cast(schema.REJECT_SCHEMA))
+        self._bytes += rejected.estimated_size()
+        if self._bytes > REJECTS_MEMORY_BYTES:
+            self._set_aside()
+
+    def _set_aside(self) -> None:
+        part = self.path.with_name(f"{self.path.stem}.{len(self._files):05d}.arrow")
+        pl.concat(self._parts).write_ipc(part, compression="uncompressed")
+        self._files.append(part)
+        self._parts, self._bytes = [], 0
 
     def close(self) -> Path | None:
         """Finish the file; return its path, or None if nothing was rejected."""
-        if self._writer is None:
-            return None
-        self._writer.close()
+        if not self._files:
+            if not self._parts:
+                return None
+            pl.concat(self._parts).write_parquet(self.path, compression="zstd")
+        else:
+            if self._parts:
+                self._set_aside()
+            pl.scan_ipc(self._files).sink_parquet(self.path, compression="zstd")
+            for f in self._files:
+                f.unlink()
+        self._parts, self._files = [], []
         return self.path
 
 

@@ -59,7 +59,8 @@ class Validated:
     Attributes
     ----------
     accepted : pl.DataFrame
-        Canonical columns (:data:`shipwatch.schema.CANONICAL`), not-available values nulled.
+        Canonical columns (:data:`shipwatch.schema.CANONICAL`), not-available values nulled
+        (``source_file`` stays an Enum if it was one).
     rejected : pl.DataFrame
         Canonical columns plus ``reason`` (:data:`shipwatch.schema.REJECT_SCHEMA`), values as read.
     """
@@ -114,6 +115,20 @@ def reason_expr() -> pl.Expr:
     )
 
 
+_OK = "__usable"
+_NA_COLUMNS = (
+    SOG,
+    COG,
+    HEADING,
+    NAV_STATUS,
+    IMO,
+    SHIP_TYPE,
+    schema.LENGTH_M,
+    schema.WIDTH_M,
+    schema.DRAUGHT_M,
+)
+
+
 def _null_unless(col: str, ok: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(pl.col(col)).otherwise(None).alias(col)
 
@@ -131,15 +146,48 @@ def not_available_to_null() -> list[pl.Expr]:
     ]
 
 
-def with_reason(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Conform ``frame`` to the canonical schema and add the final ``reason`` column (lazy)."""
+def _conform(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The canonical columns plus the reader's ``reason`` (null when it gave none)."""
     names = frame.collect_schema().names()
     given = pl.col(REASON).cast(pl.String) if REASON in names else pl.lit(None, dtype=pl.String)
+    types = frame.collect_schema()
     canon = [
-        pl.col(c).cast(t, strict=False) if c in names else pl.lit(None, dtype=t).alias(c)
+        pl.lit(None, dtype=t).alias(c)
+        if c not in names
+        else pl.col(c)
+        if c == schema.SOURCE_FILE and isinstance(types[c], pl.Enum)  # kept (4 bytes a row)
+        else pl.col(c).cast(t, strict=False)
         for c, t in schema.CANONICAL.items()
     ]
-    return frame.select(*canon, given.alias(REASON)).with_columns(reason_expr())
+    return frame.select(*canon, given.alias(REASON))
+
+
+def with_reason(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Conform ``frame`` to the canonical schema and add the final ``reason`` column (lazy)."""
+    return _conform(frame).with_columns(reason_expr())
+
+
+def usable_expr() -> pl.Expr:
+    """Boolean expression: True exactly where :func:`reason_expr` is null (the row is accepted).
+
+    Cheaper than the reason itself (no strings): used to split a batch, the reasons are then worked
+    out for the rejected rows only.
+    """
+    lat = pl.col(LAT).fill_nan(None)
+    lon = pl.col(LON).fill_nan(None)
+    ok = (
+        pl.col(REASON).is_null()
+        & _between(MMSI, 100_000_000, 989_999_999)  # also excludes null, 0, base stations, AtoN
+        & ~_between(MMSI, 111_000_000, 111_999_999)
+        & ~_between(MMSI, 970_000_000, 970_999_999)
+        & ~_between(MMSI, 972_000_000, 972_999_999)
+        & ~_between(MMSI, 974_000_000, 974_999_999)
+        & pl.col(TIMESTAMP).is_not_null()
+        & lat.is_between(-90, 90)  # null or NaN: false/null
+        & lon.is_between(-180, 180)
+        & ~((lat == 0) & (lon == 0))
+    )
+    return ok.fill_null(False)
 
 
 def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
@@ -164,10 +212,20 @@ def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
     >>> v.accepted.height, v.rejected["reason"].to_list()
     (1, ['not a ship: base station (00MIDxxxx)'])
     """
-    df = with_reason(frame.lazy()).collect()
-    rejected = df.filter(pl.col(REASON).is_not_null())
-    accepted = (
-        df.filter(pl.col(REASON).is_null()).select(schema.COLUMNS).with_columns(not_available_to_null())
+    # One pass; the reasons (strings) are worked out for the rejected rows only. Sentinels are
+    # nulled only in columns the input has values in (all-null columns stay as they are).
+    if isinstance(frame, pl.DataFrame):
+        empty = {c for c in frame.columns if frame[c].null_count() == frame.height}
+        empty |= set(schema.CANONICAL) - set(frame.columns)
+    else:
+        empty = set()
+    fix = [e for e, c in zip(not_available_to_null(), _NA_COLUMNS, strict=True) if c not in empty]
+    base = _conform(frame.lazy()).with_columns(usable_expr().alias(_OK))
+    accepted, rejected = pl.collect_all(
+        [
+            base.filter(pl.col(_OK)).select(schema.COLUMNS).with_columns(fix),
+            base.filter(~pl.col(_OK)).select(*schema.COLUMNS, reason_expr()),
+        ]
     )
     return Validated(accepted=accepted, rejected=rejected)
 
@@ -176,20 +234,59 @@ def dedup(frame: pl.DataFrame) -> pl.DataFrame:
     """Drop exact duplicates (equal on :data:`shipwatch.schema.REPORT_COLUMNS`) and sort.
 
     Rows are sorted by mmsi, timestamp, source_file, source_row; of equal rows the first in that
-    order is kept, so the result does not depend on the order the inputs were given in. Only rows
-    sharing (mmsi, timestamp) with a neighbour can be duplicates, so only those are compared in full.
+    order is kept, so the result does not depend on the order the inputs were given in.
+
+    For speed the rows are ordered by one packed integer (mmsi and whole UTC seconds, see
+    :func:`sort_keys`); only rows sharing that integer with a neighbour ("ties", a small minority) are
+    then put in the exact four-column order and compared in full, and the table is gathered once.
+    ``source_file`` may be a String or an Enum column; ties are ordered by its text.
     """
-    df = frame.sort(sort_keys(frame))
-    same = (pl.col(MMSI) == pl.col(MMSI).shift(1)) & (pl.col(TIMESTAMP) == pl.col(TIMESTAMP).shift(1))
-    same = same.fill_null(False)
-    idx = "__dedup_index"
-    candidates = df.with_row_index(idx).filter(same | same.shift(-1).fill_null(False))
-    if candidates.is_empty():
-        return df
-    drop = candidates.filter(~pl.struct(schema.REPORT_COLUMNS).is_first_distinct())[idx]
-    if drop.is_empty():
-        return df
-    return df.with_row_index(idx).filter(~pl.col(idx).is_in(drop.implode())).drop(idx)
+    if frame.height < 2:
+        return frame
+    packed = frame.select(packed_key()).to_series()
+    perm = packed.arg_sort()
+    order, _ = dedup_order(frame, perm, packed.gather(perm))
+    return frame[order]
+
+
+def dedup_order(frame: pl.DataFrame, perm: pl.Series, ordered: pl.Series) -> tuple[pl.Series, bool]:
+    """The row indices of ``frame`` giving :func:`dedup`'s result for the rows ``perm`` selects.
+
+    ``frame`` may lack optional columns (they count as null). ``perm`` (row indices) must order its rows by a key equal exactly when (mmsi, whole UTC
+    second) are, and agreeing with the order of :func:`sort_keys`'s first key; ``ordered`` holds
+    that key in ``perm``'s order. Returns the indices (ties put in exact order, duplicates left out)
+    and whether they differ from ``perm``.
+    """
+    same = (ordered == ordered.shift(1)).fill_null(False)
+    tie = same | same.shift(-1, fill_value=False)
+    if not tie.any():
+        return perm, False
+    pos = tie.arg_true()
+    rows = perm.gather(pos)
+    sub = frame[rows].with_columns(
+        rows.alias(_IDX),
+        pl.col(schema.SOURCE_FILE).cast(pl.String),
+        *(pl.lit(None, dtype=t).alias(c) for c, t in schema.CANONICAL.items() if c not in frame.columns),
+    )
+    sub = sub.sort(sort_keys(sub))
+    changed = not sub[_IDX].equals(rows)
+    if changed:
+        perm = perm.clone().scatter(pos, sub[_IDX])
+    # sub is in final order; of rows equal on the report columns keep the first.
+    drop = sub.filter(~pl.struct(schema.REPORT_COLUMNS).is_first_distinct())[_IDX]
+    if not drop.is_empty():
+        perm = perm.filter(~perm.is_in(drop.implode()))
+        changed = True
+    return perm, changed
+
+
+_IDX = "__dedup_index"
+
+
+def packed_key() -> pl.Expr:
+    """mmsi * 2**33 + whole UTC seconds (clipped to 1970..2242): orders like (mmsi, second)."""
+    seconds = pl.col(TIMESTAMP).dt.epoch("s").clip(0, 2**33 - 1)
+    return pl.col(MMSI) * 2**33 + seconds
 
 
 def sort_keys(frame: pl.DataFrame) -> list[pl.Expr]:
@@ -200,9 +297,8 @@ def sort_keys(frame: pl.DataFrame) -> list[pl.Expr]:
     exactly that of the four columns.
     """
     files = sorted(frame[schema.SOURCE_FILE].drop_nulls().unique().to_list())
-    seconds = pl.col(TIMESTAMP).dt.epoch("s").clip(0, 2**33 - 1)
     return [
-        pl.col(MMSI) * 2**33 + seconds,
+        packed_key(),
         pl.col(TIMESTAMP),
         pl.col(schema.SOURCE_FILE).cast(pl.Enum(files)).to_physical(),
         pl.col(schema.SOURCE_ROW),

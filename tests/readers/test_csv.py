@@ -183,3 +183,35 @@ def test_unusable_csv_inputs_raise_with_a_clear_message(tmp_path, content, spec,
     path.write_text(content)
     with pytest.raises(error, match=match):
         list(read_csv(path, mapping=parse_mapping(spec) if spec else None))
+
+
+def _text_only(path: Path, **kw) -> pl.DataFrame:
+    """read_csv with the typed fast path disabled (every column read as text, then converted)."""
+    import shipwatch.readers.csv as csv_reader
+
+    original = csv_reader._plan_marinecadastre
+    try:
+        csv_reader._plan_marinecadastre = lambda header, lower, typed=False: original(header, lower)
+        return pl.concat(list(read_csv(path, **kw)))
+    finally:
+        csv_reader._plan_marinecadastre = original
+
+
+@pytest.mark.parametrize("batch_rows", [3, 1000])
+def test_typed_fast_path_falls_back_to_text_without_losing_or_repeating_rows(tmp_path, batch_rows):
+    good = "366999001,2020-01-01T00:00:{s:02d},37.8,-122.4,10.5,90.0,88,ALPHA,IMO9307839,WDA1,70\n"
+    header = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType\n"
+    rows = [good.format(s=s) for s in range(12)]
+    rows[7] = rows[7].replace("37.8", "abc")  # a number the typed parser rejects, in the third batch of 3
+    rows[9] = rows[9].replace("2020-01-01T", "2020/01/01 ")  # text time: "unparseable timestamp"
+    path = tmp_path / "f.csv"
+    path.write_text(header + "".join(rows))
+    fast = pl.concat(list(read_csv(path, batch_rows=batch_rows)))
+    assert fast["source_row"].to_list() == list(range(1, 13))
+    assert fast.equals(_text_only(path, batch_rows=batch_rows))
+    assert fast["reason"].to_list()[7:10] == [Reason.UNPARSEABLE_POSITION, None, Reason.UNPARSEABLE_TIME]
+
+
+@pytest.mark.parametrize("name", ["marinecadastre_2020.csv", "marinecadastre_2025.csv"])
+def test_typed_fast_path_gives_the_same_frames_as_text(name):
+    assert _read(name).equals(_text_only(DATA / name))

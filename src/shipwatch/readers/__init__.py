@@ -35,6 +35,7 @@ import polars as pl
 from shipwatch.errors import InputNotFoundError, UnknownLayoutError, UnreadableFileError
 from shipwatch.readers import csv as csv_reader
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
+from shipwatch.schema import SOURCE_FILE
 
 __all__ = ["Source", "detect_dialect", "expand", "open_local", "read", "read_source"]
 
@@ -252,10 +253,35 @@ def detect_dialect(source: Source | str | Path, *, mapping: ColumnMapping | None
 
 
 def read_source(
-    src: Source, *, dialect: str | None = None, mapping: ColumnMapping | None = None
+    src: Source,
+    *,
+    dialect: str | None = None,
+    mapping: ColumnMapping | None = None,
+    source_file_dtype: pl.DataType | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Canonical frames of one source (see :func:`read`)."""
+    """Canonical frames of one source (see :func:`read`).
+
+    ``source_file_dtype`` (default String) may be an Enum holding ``src.name``: the ``source_file``
+    column then takes 4 bytes a row instead of the name's text.
+    """
     dialect = dialect or detect_dialect(src, mapping=mapping)
+    if dialect not in (NMEA, PARQUET, GEOPACKAGE, GEOJSON):
+        with open_local(src) as local:
+            yield from csv_reader.read_csv(
+                local,
+                source_file=src.name,
+                dialect=dialect,
+                mapping=mapping,
+                source_file_dtype=source_file_dtype,
+            )
+        return
+    for batch in _read_other(src, dialect, mapping):
+        if source_file_dtype is not None:
+            batch = batch.with_columns(pl.col(SOURCE_FILE).cast(pl.String).cast(source_file_dtype))
+        yield batch
+
+
+def _read_other(src: Source, dialect: str, mapping: ColumnMapping | None) -> Iterator[pl.DataFrame]:
     if dialect == NMEA:
         from shipwatch.readers.nmea import read_nmea
 
@@ -263,13 +289,10 @@ def read_source(
             yield from read_nmea(fh, src.name)
         return
     with open_local(src) as local:
-        if dialect in (PARQUET, GEOPACKAGE, GEOJSON):
-            from shipwatch.readers import spatial
+        from shipwatch.readers import spatial
 
-            fn = spatial.read_parquet if dialect == PARQUET else spatial.read_geo
-            yield from _spatial(fn, local, src.name, mapping)
-        else:
-            yield from csv_reader.read_csv(local, source_file=src.name, dialect=dialect, mapping=mapping)
+        fn = spatial.read_parquet if dialect == PARQUET else spatial.read_geo
+        yield from _spatial(fn, local, src.name, mapping)
 
 
 def _spatial(fn, local: Path, name: str, mapping: ColumnMapping | None) -> Iterator[pl.DataFrame]:

@@ -146,7 +146,7 @@ def _int(e: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def _naive_to_utc(e: pl.Expr, fmt: str, tz: str = schema.UTC) -> pl.Expr:
-    t = e.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    t = e.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)  # cache: slower here
     if tz == schema.UTC:
         return t.dt.replace_time_zone(schema.UTC)
     return t.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
@@ -161,9 +161,12 @@ class _Plan:
         self.exprs: dict[str, pl.Expr] = {}
         self.raw: dict[str, pl.Expr] = {}  # raw text of key columns, for "unparseable" reasons
         self.given: pl.Expr = pl.lit(None, dtype=pl.String)
+        # Raw columns the CSV parser itself converts (fast path); a value it cannot convert makes the
+        # whole read fall back to all-text columns (see read_csv).
+        self.typed: dict[str, pl.DataType] = {}
 
 
-def _plan_marinecadastre(header: list[str], lower: bool) -> _Plan:
+def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False) -> _Plan:
     names = dict(
         zip(
             [
@@ -216,6 +219,13 @@ def _plan_marinecadastre(header: list[str], lower: bool) -> _Plan:
     for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M):
         if names[c] in header:
             p.exprs[c] = _f64(pl.col(names[c]))
+    if typed:
+        # Numbers parsed by the CSV reader: the same values as casting the text, but faster. A
+        # number it cannot parse raises, and read_csv then re-reads the rest of the file as text.
+        p.typed = {names[MMSI]: pl.Int64()}
+        for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
+            if names[c] in header:
+                p.typed[names[c]] = pl.Float64()
     for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
         if names[c] in header:
             p.exprs[c] = pl.col(names[c])
@@ -225,7 +235,8 @@ def _plan_marinecadastre(header: list[str], lower: bool) -> _Plan:
         p.exprs[SHIP_TYPE] = _int(pl.col(names[SHIP_TYPE]), pl.Int16())
     if names[NAV_STATUS] in header:
         p.exprs[NAV_STATUS] = _int(pl.col(names[NAV_STATUS]), pl.Int8())
-    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON)}
+    # Key columns parsed by the CSV reader cannot be "unparseable" (they would have raised).
+    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON) if names[k] not in p.typed}
     return p
 
 
@@ -367,6 +378,7 @@ def read_csv(
     dialect: str | None = None,
     mapping: ColumnMapping | None = None,
     batch_rows: int | None = None,
+    source_file_dtype: pl.DataType | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Read an AIS CSV file as canonical frames, in batches of about ``batch_rows`` rows.
 
@@ -382,6 +394,9 @@ def read_csv(
         Required for the ``mapped`` dialect (used when the header matches no known layout).
     batch_rows : int, optional
         Rows per yielded frame (default :data:`BATCH_ROWS`); memory stays bounded by a few batches.
+    source_file_dtype : pl.DataType, optional
+        Type of the ``source_file`` column (default String); an Enum holding ``source_file`` saves
+        repeating the name's text on every row.
 
     Yields
     ------
@@ -413,9 +428,47 @@ def read_csv(
     else:
         raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {DIALECTS}")
 
+    fast = None
+    if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
+        fast = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
+    chunk = batch_rows or BATCH_ROWS
+    last_row = 0
+    if fast is not None:
+        query = _query(path, source_file, fast, source_file_dtype)
+        if query is not None:
+            try:
+                for batch in query.collect_batches(chunk_size=chunk):
+                    if batch.height:
+                        last_row = batch[SOURCE_ROW][-1]
+                        yield batch
+                return
+            except pl.exceptions.PolarsError:
+                pass  # a value the typed parser rejects: read the rest of the file as text
+    out = _query(path, source_file, plan, source_file_dtype)
+    assert out is not None
+    if last_row:
+        out = out.filter(pl.col(SOURCE_ROW) > last_row)
+    try:
+        yield from out.collect_batches(chunk_size=chunk)
+    except pl.exceptions.PolarsError as err:
+        raise UnreadableFileError(
+            f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
+            "check that it is an AIS CSV file"
+        ) from err
+
+
+def _query(
+    path: str | Path, source_file: str, plan: _Plan, source_file_dtype: pl.DataType | None = None
+) -> pl.LazyFrame | None:
+    """The lazy query turning the CSV file into canonical columns plus ``reason``.
+
+    Returns None when ``plan`` has typed columns the file's raw header does not name exactly (a BOM or
+    spaces around the names); the all-text plan then applies.
+    """
     lf = pl.scan_csv(
         path,
         infer_schema=False,
+        schema_overrides=plan.typed or None,
         truncate_ragged_lines=True,
         encoding="utf8-lossy",
         row_index_name=_ROW,
@@ -425,6 +478,8 @@ def read_csv(
     renames = {
         n: n.lstrip("\ufeff").strip() for n in raw_names if n != _ROW and n != n.lstrip("\ufeff").strip()
     }
+    if plan.typed and (renames or not set(plan.typed) <= set(raw_names)):
+        return None
     if renames:
         lf = lf.rename(renames)
     data_cols = [renames.get(n, n) for n in raw_names if n != _ROW]
@@ -437,13 +492,15 @@ def read_csv(
     }
     staged = lf.select(
         *canon.values(),
-        pl.lit(source_file, dtype=pl.String).alias(SOURCE_FILE),
+        pl.lit(source_file, dtype=source_file_dtype or pl.String()).alias(SOURCE_FILE),
         pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
         *(e.alias(f"__raw_{k}") for k, e in plan.raw.items()),
         plan.given.cast(pl.String).alias("__given"),
     )
 
     def bad(key: str) -> pl.Expr:
+        if key not in plan.raw:
+            return pl.lit(False)
         return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
 
     reason = (
@@ -458,14 +515,7 @@ def read_csv(
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias(REASON)
     )
-    out = staged.select(*schema.COLUMNS, reason)
-    try:
-        yield from out.collect_batches(chunk_size=batch_rows or BATCH_ROWS)
-    except pl.exceptions.PolarsError as err:
-        raise UnreadableFileError(
-            f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
-            "check that it is an AIS CSV file"
-        ) from err
+    return staged.select(*schema.COLUMNS, reason)
 
 
 def unknown_layout_message(source_file: str, header: list[str]) -> str:
