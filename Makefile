@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/detect.py
 
 sample: $(STAMP)
-	$(BIN)/python -m shipwatch.scenario data/sample_ais
+	$(BIN)/shipwatch sample data/sample_ais
 
 clean:
 	rm -rf shipwatch-demo .pytest_cache build
