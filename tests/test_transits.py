@@ -134,3 +134,11 @@ def test_switching_off_in_the_exit_band_is_still_a_departure(t0):
     assert res.port_visits.height == 2  # the silence ends the first visit; it does not become an 80 h stay
     t = res.dark_transits.row(0, named=True)
     assert (t["evidence"], t["departure_port"], t["arrival_port"]) == ("probable", "Vostochny", "Vostochny")
+
+
+def test_gaps_longer_than_max_gap_days_are_not_examined(t0):
+    assert detect(_shuttle(t0, dark_hours=24 * 40)).dark_transits.height == 0
+    cfg = Settings(transits=TransitSettings(max_gap_days=60))
+    assert detect(_shuttle(t0, dark_hours=24 * 40), settings=cfg).dark_transits["evidence"].to_list() == [
+        "possible"
+    ]

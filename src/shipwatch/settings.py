@@ -87,6 +87,8 @@ class TransitSettings:
     """Slowest credible transit speed (knots), for the longest round trip that fits."""
     route_factor: float = 1.0
     """Sea distance / straight-line distance; 1.0 is the conservative lower bound."""
+    max_gap_days: float = 30.0
+    """Gaps longer than this (days) are not examined for dark calls: the vessel could have been anywhere."""
     link_hours: float = 12.0
     """A departure from / arrival at a destination port within this many hours of the gap links them."""
 

@@ -110,7 +110,7 @@ def dark_transits(
     """
     cfg = settings or TransitSettings()
     closed = (
-        gaps.filter(~pl.col("open"))
+        gaps.filter(~pl.col("open") & (pl.col("hours") <= cfg.max_gap_days * 24))
         .join(speeds, on=s.MMSI, how="left")
         .with_columns(pl.col("speed_kn").fill_null(cfg.min_speed_kn))
     )

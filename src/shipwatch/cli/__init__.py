@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShipwatchError as err:
         print(f"shipwatch {args.command}: error: {err}", file=sys.stderr)
         return err.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("shipwatch: interrupted", file=sys.stderr)
         return 130
