@@ -29,7 +29,13 @@ SUMMARY_COLUMNS = [
 
 
 def month_range(first: str, last: str) -> list[str]:
-    """Every YYYY-MM from ``first`` to ``last`` inclusive."""
+    """Every YYYY-MM from ``first`` to ``last`` inclusive.
+
+    Examples
+    --------
+    >>> month_range("2023-11", "2024-02")
+    ['2023-11', '2023-12', '2024-01', '2024-02']
+    """
     y, m = map(int, first.split("-"))
     y2, m2 = map(int, last.split("-"))
     out = []
