@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from shipwatch import schema
@@ -94,10 +95,8 @@ def _write_part(df: pl.DataFrame, path: Path) -> None:
 
 def file_key(path: str | Path, member: str | None = None) -> str:
     """Content key of an input file: SHA-256 of its bytes (plus the member name inside an archive)."""
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        while chunk := fh.read(8 * 1024 * 1024):
-            h.update(chunk)
+        h = hashlib.file_digest(fh, "sha256")  # reads into one reused buffer (no 8 MB allocation per read)
     if member is not None:
         h.update(b"!" + member.encode())
     return h.hexdigest()
@@ -175,27 +174,36 @@ class Staging:
         if self._sorted is None:
             held = pl.concat(self._held, how="diagonal", rechunk=False) if self._held else schema.empty()
             self._held = []
-            part = _partition_key()
-            lo, hi = held.select(part.min().alias("lo"), part.max().alias("hi")).row(0)
-            lo, hi = lo or 0, hi or 0
+            # Bounds of the partition key from the first and last day (cheaper than the key's min/max).
+            days = pl.col(schema.TIMESTAMP).dt.epoch("d")
+            lo, hi = held.select(days.min().alias("lo"), days.max().alias("hi")).row(0)
+            lo, hi = (lo or 0) * BUCKETS, (hi or 0) * BUCKETS + BUCKETS - 1
             if hi - lo < 2**_PART_BITS:
-                # (partition - lo) | mmsi // BUCKETS (< 2**27) | second of the UTC day (< 2**17)
-                ts = pl.col(schema.TIMESTAMP)
-                second = ts.dt.epoch("s") - ts.dt.epoch("d") * 86_400
-                key = held.select(
-                    ((part - lo) * 2**44) | ((pl.col(schema.MMSI) // BUCKETS) * 2**17) | second
-                ).to_series()
-                perm = key.arg_sort()
-                ordered = key.gather(perm)
-                groups = (ordered // 2**44).to_frame("g").with_row_index("i")
+                # (partition - lo) | mmsi // BUCKETS (< 2**27) | second of the UTC day (< 2**17), from the
+                # timestamp's microseconds (floor division, as dt.epoch).
+                us = pl.col(schema.TIMESTAMP).dt.epoch("us")
+                day = us // 86_400_000_000
+                second = us // 1_000_000 - day * 86_400
+                part = day * BUCKETS + pl.col(schema.MMSI) % BUCKETS
+                key = held.select(((part - lo) * 2**44) | ((pl.col(schema.MMSI) // BUCKETS) * 2**17) | second)
+                # numpy's stable argsort of the int64 key: about half the CPU of polars' arg_sort here.
+                key_np = key.to_series().to_numpy()
+                perm_np = np.argsort(key_np, kind="stable")
+                ordered_np = key_np[perm_np]
+                perm = pl.Series(perm_np, dtype=pl.get_index_type())
+                ordered = pl.Series(ordered_np)
+                g = ordered_np >> 44  # sorted: each partition is one run
+                starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else []
+                ends = [*starts[1:], len(g)] if len(g) else []
+                slices = {int(g[a]) + lo: (int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)}
             else:  # an implausible span of days: sort by two keys
+                part = _partition_key()
                 key = held.select(part.alias("g"), packed_key().alias("k"))
                 perm = key.select(pl.arg_sort_by("g", "k")).to_series()
                 ordered = key["k"].gather(perm)
                 groups = key["g"].gather(perm).to_frame("g").with_row_index("i")
-                lo = 0
-            bounds = groups.group_by("g").agg(pl.col("i").min().alias("start"), pl.len().alias("n"))
-            slices = {g + lo: (start, n) for g, start, n in bounds.iter_rows()}
+                bounds = groups.group_by("g").agg(pl.col("i").min().alias("start"), pl.len().alias("n"))
+                slices = {g: (start, n) for g, start, n in bounds.iter_rows()}
             self._sorted = (held, perm, ordered, slices)
         return self._sorted
 
