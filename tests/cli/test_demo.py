@@ -3,6 +3,8 @@
 The numbers are read from the pipeline's monthly_summary.csv, never from the events table.
 """
 
+import json
+
 import polars as pl
 import pytest
 
@@ -51,3 +53,9 @@ def test_outputs_are_deterministic(demo, tmp_path):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     for name in ("port_visits.csv", "gaps.csv", "dark_transits.csv", "sightings.csv", "monthly_summary.csv"):
         assert (tmp_path / name).read_bytes() == (demo / name).read_bytes(), name
+    # run.json differs only in when the run happened and how long it took
+    a, b = (json.loads((d / "run.json").read_text()) for d in (demo, tmp_path))
+    for run in (a, b):
+        run.pop("created_at")
+        run.pop("timings_s")
+    assert a == b
