@@ -11,8 +11,12 @@ Every simulated ship gets an identity that cannot be a real ship's:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from shipwatch.scenario.tracks import Vessel
 
 KNOWN_REAL_MMSI: frozenset[int] = frozenset({273210440})  # Angara (domain.md §2)
 KNOWN_REAL_IMO: frozenset[int] = frozenset({9179842, 9161003})  # Angara, Lady R
@@ -74,3 +78,34 @@ class IdentityFactory:
             if value not in self._call:
                 self._call.add(value)
                 return value
+
+    def vessel(
+        self,
+        name: str,
+        flag: str,
+        ship_type: int,
+        length: float,
+        width: float,
+        draught: float,
+        *,
+        imo: bool = True,
+        underway_s: float = 900.0,
+        berth_s: float = 3600.0,
+        mmsi: int | None = None,
+    ) -> Vessel:
+        """A fictitious class-A vessel: new MMSI (unless given), IMO (unless ``imo=False``) and callsign."""
+        from shipwatch.scenario.tracks import Vessel
+
+        return Vessel(
+            mmsi if mmsi is not None else self.mmsi(flag),
+            name,
+            self.imo() if imo else None,
+            self.callsign(flag),
+            ship_type,
+            float(length),
+            float(width),
+            draught,
+            "A",
+            underway_s,
+            berth_s,
+        )

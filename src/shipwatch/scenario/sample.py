@@ -290,34 +290,6 @@ class _Plan:
         self._streams += 1
         return np.random.default_rng([self.seed, 100 + self._streams])
 
-    def vessel(
-        self,
-        name: str,
-        flag: str,
-        ship_type: int,
-        length: float,
-        width: float,
-        draught: float,
-        *,
-        imo: bool = True,
-        underway_s: float = 900.0,
-        berth_s: float = 3600.0,
-        mmsi: int | None = None,
-    ) -> Vessel:
-        return Vessel(
-            mmsi if mmsi is not None else self.ids.mmsi(flag),
-            name,
-            self.ids.imo() if imo else None,
-            self.ids.callsign(flag),
-            ship_type,
-            length,
-            width,
-            draught,
-            "A",
-            underway_s,
-            berth_s,
-        )
-
     def builder(
         self,
         vessel: Vessel,
@@ -347,7 +319,7 @@ class _Plan:
 # --- the actors -------------------------------------------------------------------------------------
 def _shuttles(plan: _Plan) -> None:
     for spec in SHUTTLES:
-        v = plan.vessel(spec.name, "RU", 70, spec.length_m, spec.width_m, spec.draught_m)
+        v = plan.ids.vessel(spec.name, "RU", 70, spec.length_m, spec.width_m, spec.draught_m)
         start = epoch(START)
         tb = plan.builder(v, start, spec.spots[spec.start_port], "shuttle")
         rng = tb.rng
@@ -399,7 +371,7 @@ def _liners(plan: _Plan) -> None:
         ("KOZMINO SPIRIT", "PA", 80, 244, 42, 14.6, "Kozmino", pl_.KOZMINO_SPOTS[1:], 13.5),
     ]
     for name, flag, stype, length, width, draught, home, spots, speed in specs:
-        v = plan.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=3600.0)
+        v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=3600.0)
         tb = plan.builder(v, epoch(START), spots[0], "liner")
         liner(
             tb,
@@ -448,7 +420,7 @@ def _harbour(plan: _Plan) -> Vessel:
         ("ZOLOTOY ROG", 52, 27, vl[0], [[vl[1]], [vl[2]], [vl[3]]], 7.0),
         ("PORTOVIK", 53, 22, vl[1], [[vl[0]], [vl[2]]], 6.0),
     ]:
-        v = plan.vessel(name, "RU", stype, length, 9, 3.2, imo=False, underway_s=600.0, berth_s=3600.0)
+        v = plan.ids.vessel(name, "RU", stype, length, 9, 3.2, imo=False, underway_s=600.0, berth_s=3600.0)
         tb = plan.builder(v, epoch(START), base, "harbour craft")
         harbour_craft(tb, base=base, trips=trips, until=epoch(END), speed_kn=speed)
         random_holes(tb, epoch(START), epoch(END), per_day=0.03)
@@ -481,7 +453,7 @@ def _fishing(plan: _Plan) -> None:
     spot_of = {"Posyet": pl_.POSYET_SPOTS[1], "Zarubino": pl_.ZARUBINO_SPOTS[1]}
     for name, home, spots, grounds, darks in boats:
         rng_len = plan.rng()
-        v = plan.vessel(
+        v = plan.ids.vessel(
             name,
             "RU",
             30,
@@ -542,7 +514,7 @@ def _rotations(plan: _Plan) -> None:
         ("ORLAN", "RU", 70, 84, 13, 5.2, calls_b, "Vladivostok anchorage", None),
     ]
     for name, flag, stype, length, width, draught, calls, start_port, silent in specs:
-        v = plan.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=5400.0)
+        v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=5400.0)
         rng0 = plan.rng()
         tb = plan.builder(
             v,
@@ -610,7 +582,7 @@ def _visible_najin_calls(plan: _Plan) -> None:
         ),
     ]
     for name, flag, stype, length, width, draught, home, spot, t0, t_dep, t1, src in specs:
-        v = plan.vessel(name, flag, stype, length, width, draught, underway_s=900.0, berth_s=3600.0)
+        v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=900.0, berth_s=3600.0)
         tb = plan.builder(v, _t(t0), spot, "visible Najin caller", end=_t(t1))
         tb.dwell_until(_t(t_dep))
         voyage = najin_round_trip(

@@ -1,4 +1,3 @@
-
 """The ``README.md`` written beside the bundled sample, with its figures filled in from the sample itself."""
 
 from __future__ import annotations

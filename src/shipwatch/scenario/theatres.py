@@ -118,32 +118,10 @@ class _Stage:
         self._streams += 1
         return np.random.default_rng([self.seed, self.kind_index, self._streams])
 
-    def vessel(
-        self,
-        name: str,
-        flag: str,
-        ship_type: int,
-        length: float,
-        *,
-        imo: bool = True,
-        underway_s: float = 900.0,
-        berth_s: float = 3600.0,
-        mmsi: int | None = None,
-    ) -> Vessel:
-        width = round(length * 0.155)
-        draught = round(2.0 + length * 0.04, 1)
-        return Vessel(
-            mmsi if mmsi is not None else self.ids.mmsi(flag),
-            name,
-            self.ids.imo() if imo else None,
-            self.ids.callsign(flag),
-            ship_type,
-            float(length),
-            float(width),
-            draught,
-            "A",
-            underway_s,
-            berth_s,
+    def vessel(self, name: str, flag: str, ship_type: int, length: float, **kw: object) -> Vessel:
+        """A vessel whose beam and draught follow from its length."""
+        return self.ids.vessel(
+            name, flag, ship_type, length, round(length * 0.155), round(2.0 + length * 0.04, 1), **kw
         )
 
     def builder(
