@@ -215,3 +215,30 @@ def test_typed_fast_path_falls_back_to_text_without_losing_or_repeating_rows(tmp
 @pytest.mark.parametrize("name", ["marinecadastre_2020.csv", "marinecadastre_2025.csv"])
 def test_typed_fast_path_gives_the_same_frames_as_text(name):
     assert _read(name).equals(_text_only(DATA / name))
+
+
+def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
+    """A value the fast parser cannot read, far into a big file (here a repeated header line, as in
+    concatenated daily files, and a letter in an MMSI): every line comes out once, with its reason."""
+    import numpy as np
+
+    n = 300_000
+    rng = np.random.default_rng(7)
+    lines = ["MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType"]
+    mmsi = rng.integers(200_000_000, 700_000_000, n)
+    lat = np.round(rng.uniform(-60, 60, n), 5)
+    lon = np.round(rng.uniform(-170, 170, n), 5)
+    for i in range(n):
+        lines.append(
+            f"{mmsi[i]},2020-01-01T00:{i % 60:02d}:{(i // 60) % 60:02d},{lat[i]},{lon[i]},1.5,20.0,511,SHIP {i},,,70"
+        )
+    lines[250_000] = lines[0]  # a header repeated inside the data
+    lines[290_000] = "X" + lines[290_000][1:]  # an MMSI with a letter
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    df = pl.concat(list(read_csv(path, batch_rows=40_000)))
+    assert df.height == n
+    assert df["source_row"].sort().to_list() == list(range(1, n + 1))
+    reasons = df.filter(pl.col("reason").is_not_null())
+    assert sorted(reasons["source_row"].to_list()) == [250_000, 290_000]
+    assert set(reasons["reason"].to_list()) == {"unparseable MMSI"}

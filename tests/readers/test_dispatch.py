@@ -161,3 +161,37 @@ def test_truncated_gzip_is_reported_while_reading(tmp_path):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_truncated_zstd_is_an_error_not_half_a_file(tmp_path):
+    data = zstandard.ZstdCompressor().compress(MC.read_bytes() * 50)
+    cut = tmp_path / "cut.csv.zst"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableFileError, match=r"cut.csv.zst: .*truncated"):
+        _rows(cut)
+
+
+def test_nmea_inside_zstd(tmp_path):
+    path = tmp_path / "a.nmea.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(NMEA_LINES.encode()))
+    assert detect_dialect(path) == "nmea"
+    assert _rows(path).height == 2
+
+
+def test_zip_members_that_are_not_ais_are_skipped(tmp_path):
+    z = tmp_path / "day.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(MC, "AIS_2020_01_01.csv")
+        zf.writestr("metadata.xml", "<meta/>")
+    assert [s.name for s in expand([z])] == [f"{z}!AIS_2020_01_01.csv"]
+
+
+def test_a_store_and_a_report_inside_the_input_folder_are_not_input(tmp_path):
+    from shipwatch.ingest import ingest
+
+    shutil.copy(MC, tmp_path / "AIS_2020_01_01.csv")
+    first = ingest([tmp_path], tmp_path / "store")
+    (tmp_path / "report.json").write_text('{"rows_read": 20}')
+    again = ingest([tmp_path], tmp_path / "store")
+    assert [f["path"] for f in again.to_dict()["files"]] == [f["path"] for f in first.to_dict()["files"]]
+    assert again.rows_accepted == 0 and again.rows_read == first.rows_read

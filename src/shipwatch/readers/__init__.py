@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import re
 import shutil
 import tempfile
@@ -93,6 +94,16 @@ def _looks_like_data(name: str) -> bool:
     return Path(low).suffix in _DATA_SUFFIXES
 
 
+def _is_geojson(path: Path) -> bool:
+    """Whether a ``.json`` file found in a folder is GeoJSON (not, say, an ingest report)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return True  # let the reader report it
+    return b'"FeatureCollection"' in head or b'"Feature"' in head
+
+
 def expand(paths: Iterable[str | Path]) -> list[Source]:
     """The input files behind ``paths``, in a deterministic order.
 
@@ -113,12 +124,18 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
         if not path.exists():
             raise InputNotFoundError(f"{given}: no such file or directory; check the path")
         if path.is_dir():
+            from shipwatch.store import is_store
+
+            # a shipwatch store (or a --report JSON) kept inside the input folder is not input
+            stores = [m.parent for m in path.rglob("manifest.json") if is_store(m.parent)]
             files = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file()
                 and _looks_like_data(p.name)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not any(st in p.parents for st in stores)
+                and (p.suffix.lower() != ".json" or _is_geojson(p))
             )
         else:
             files = [path]
@@ -140,6 +157,7 @@ def _zip_members(path: Path, name: str) -> list[Source]:
                 if not i.is_dir()
                 and not i.filename.startswith("__MACOSX/")
                 and not Path(i.filename).name.startswith(".")
+                and _looks_like_data(Path(i.filename).name)
             ]
     except (zipfile.BadZipFile, OSError) as err:
         raise UnreadableFileError(f"{name}: not a valid zip archive ({err}); re-download it") from err
@@ -156,9 +174,7 @@ def _open_stream(src: Source) -> Iterator:
         with gzip.open(src.path, "rb") as fh:
             yield fh
     elif comp == "zstd":
-        import zstandard
-
-        with open(src.path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as fh:
+        with open(src.path, "rb") as raw, io.BufferedReader(_ZstdReader(raw), 1 << 20) as fh:
             yield fh
     elif comp == "zip":
         with zipfile.ZipFile(src.path) as zf, zf.open(src.member or "") as fh:
@@ -168,10 +184,58 @@ def _open_stream(src: Source) -> Iterator:
             yield fh
 
 
+class _ZstdReader(io.RawIOBase):
+    """Zstandard decompression as a raw stream that fails on a truncated file (all frames must end).
+
+    ``zstandard``'s own ``stream_reader`` returns a cut-off file's first part as if it were whole.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        import zstandard
+
+        self._zstd = zstandard
+        self._raw = raw
+        self._dobj = zstandard.ZstdDecompressor().decompressobj()
+        self._buf = b""
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:
+        while not self._buf:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._started and not self._dobj.eof:
+                    raise self._zstd.ZstdError("truncated zstd stream (the last frame does not end)")
+                return 0
+            while chunk:
+                self._started = True
+                self._buf += self._dobj.decompress(chunk)
+                chunk = b""
+                if self._dobj.eof:  # next frame, if any
+                    chunk = self._dobj.unused_data
+                    self._dobj = self._zstd.ZstdDecompressor().decompressobj()
+                    self._started = bool(chunk)
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
 def _decode_errors() -> tuple[type[BaseException], ...]:
     import zstandard
 
-    return (OSError, EOFError, zlib.error, zipfile.BadZipFile, zstandard.ZstdError)
+    # zipfile raises RuntimeError for an encrypted member and NotImplementedError for an unknown method
+    return (
+        OSError,
+        EOFError,
+        zlib.error,
+        zipfile.BadZipFile,
+        zstandard.ZstdError,
+        RuntimeError,
+        NotImplementedError,
+    )
 
 
 def _head(src: Source) -> bytes:

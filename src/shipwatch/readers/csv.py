@@ -220,10 +220,11 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         if names[c] in header:
             p.exprs[c] = _f64(pl.col(names[c]))
     if typed:
-        # Numbers parsed by the CSV reader: the same values as casting the text, but faster. A
-        # number it cannot parse raises, and read_csv then re-reads the rest of the file as text.
-        p.typed = {names[MMSI]: pl.Int64()}
-        for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
+        # Non-key numbers parsed by the CSV reader (ignore_errors: a value it cannot parse becomes
+        # null, as casting the text would make it): the same values, faster. Key columns stay text,
+        # so that an unparseable MMSI or position is rejected with its reason, never lost.
+        p.typed = {}
+        for c in (SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
             if names[c] in header:
                 p.typed[names[c]] = pl.Float64()
     for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
@@ -428,26 +429,14 @@ def read_csv(
     else:
         raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {DIALECTS}")
 
-    fast = None
+    chunk = batch_rows or BATCH_ROWS
+    out = None
     if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
         fast = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
-    chunk = batch_rows or BATCH_ROWS
-    last_row = 0
-    if fast is not None:
-        query = _query(path, source_file, fast, source_file_dtype)
-        if query is not None:
-            try:
-                for batch in query.collect_batches(chunk_size=chunk):
-                    if batch.height:
-                        last_row = batch[SOURCE_ROW][-1]
-                        yield batch
-                return
-            except pl.exceptions.PolarsError:
-                pass  # a value the typed parser rejects: read the rest of the file as text
-    out = _query(path, source_file, plan, source_file_dtype)
+        out = _query(path, source_file, fast, source_file_dtype)
+    if out is None:
+        out = _query(path, source_file, plan, source_file_dtype)
     assert out is not None
-    if last_row:
-        out = out.filter(pl.col(SOURCE_ROW) > last_row)
     try:
         yield from out.collect_batches(chunk_size=chunk)
     except pl.exceptions.PolarsError as err:
@@ -470,6 +459,7 @@ def _query(
         infer_schema=False,
         schema_overrides=plan.typed or None,
         truncate_ragged_lines=True,
+        ignore_errors=bool(plan.typed),
         encoding="utf8-lossy",
         row_index_name=_ROW,
         row_index_offset=1,
