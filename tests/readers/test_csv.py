@@ -242,3 +242,15 @@ def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
     reasons = df.filter(pl.col("reason").is_not_null())
     assert sorted(reasons["source_row"].to_list()) == [250_000, 290_000]
     assert set(reasons["reason"].to_list()) == {"unparseable MMSI"}
+
+
+def test_mapped_iso_times_with_offsets_become_utc_without_a_format(tmp_path):
+    path = tmp_path / "offsets.csv"
+    path.write_text(
+        "when,id,y,x\n2020-07-05T12:00:00+02:00,366999001,37.8,-122.4\n2020-07-05T10:30:00Z,366999001,37.9,-122.4\n"
+    )
+    df = pl.concat(list(read_csv(path, mapping=parse_mapping("time=when,mmsi=id,lat=y,lon=x"))))
+    assert [t.isoformat() for t in df["timestamp"]] == [
+        "2020-07-05T10:00:00+00:00",
+        "2020-07-05T10:30:00+00:00",
+    ]

@@ -330,10 +330,18 @@ def _mapped_time(path: str | Path, source_file: str, mapping: ColumnMapping) -> 
         expr = raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
     try:
         sample = pl.read_csv(path, infer_schema=False, n_rows=1000, columns=[col], encoding="utf8-lossy")
-        parsed = sample.select(raw.alias("raw"), expr.alias("t"))
+        try:
+            parsed = sample.select(raw.alias("raw"), expr.alias("t"))
+        except pl.exceptions.ComputeError:
+            if fmt is not None:
+                raise
+            # ISO 8601 times carrying their offset ("...+02:00", "...Z"): parse them straight to UTC
+            expr = raw.str.to_datetime(time_unit="us", time_zone=schema.UTC, strict=False)
+            parsed = sample.select(raw.alias("raw"), expr.alias("t"))
     except (pl.exceptions.PolarsError, OSError) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise MappingError(
-            f"{source_file}: cannot read times from column {col!r} ({err}); add time_format=... to --map"
+            f"{source_file}: cannot read times from column {col!r} ({first}); add time_format=... to --map"
         ) from err
     present = parsed.filter(pl.col("raw").is_not_null())
     if present.height and present["t"].null_count() == present.height:
