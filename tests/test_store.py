@@ -156,3 +156,20 @@ def test_rejects_set_aside_on_disk_are_all_kept(tmp_path, monkeypatch):
     assert kept.rows_rejected == aside.rows_rejected == 10
     assert read[0].equals(read[1]) and read[0].height == 10
     assert not list((tmp_path / "aside").rglob("*.arrow"))
+
+
+def test_staging_left_by_a_killed_ingest_is_cleaned_up(tmp_path):
+    import os
+    import time
+
+    from shipwatch.ingest import ingest
+
+    src = Path(__file__).resolve().parent / "data" / "marinecadastre_2020.csv"
+    ingest([src], tmp_path / "store")
+    stale = tmp_path / "store" / ".staging" / "tmpdead"
+    stale.mkdir(parents=True)
+    (stale / "0.arrow").write_bytes(b"x")
+    old = time.time() - 7 * 3600
+    os.utime(stale, (old, old))
+    ingest([src], tmp_path / "store")
+    assert not stale.exists()

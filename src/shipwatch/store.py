@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -50,6 +51,7 @@ VERSION = 1
 BUCKETS = 8
 #: New rows held in memory before staging spills them to disk (bytes, polars' estimate).
 STAGING_MEMORY_BYTES = 1024 * 2**20
+STALE_STAGING_HOURS = 6.0
 #: Rejected rows of one input held in memory before being set aside on disk (bytes).
 REJECTS_MEMORY_BYTES = 64 * 2**20
 #: Partition files written at the same time while merging.
@@ -297,8 +299,16 @@ class Store:
     # --- staging and merging ------------------------------------------------------------------------
     @contextlib.contextmanager
     def staging(self) -> Iterator[Staging]:
-        """A fresh staging area inside the store, removed afterwards whatever happens."""
+        """A fresh staging area inside the store, removed afterwards whatever happens.
+
+        Staging folders left by an ingest that was killed (older than ``STALE_STAGING_HOURS``) are
+        removed first; one store takes one ingest at a time (there is no lock).
+        """
         (self.root / STAGING).mkdir(exist_ok=True)
+        cutoff = time.time() - STALE_STAGING_HOURS * 3600
+        for old in (self.root / STAGING).iterdir():
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(dir=self.root / STAGING))
         try:
             yield Staging(tmp)
