@@ -20,7 +20,7 @@ from shipwatch import schema as s
 from shipwatch.geo import KM_PER_NM, haversine_km
 from shipwatch.settings import GapSettings
 from shipwatch.tracks import SHARED
-from shipwatch.visits import NEAREST_KM, PORT
+from shipwatch.visits import NEAREST_KM, PORT, vessel_info
 
 GAP_COLUMNS_HEAD = [
     "gap_id",
@@ -63,6 +63,7 @@ def find_gaps(
     *,
     data_end: datetime | None = None,
     entry_km: float = 0.5,
+    vessels: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every gap of at least ``settings.min_hours`` in a labelled track table.
 
@@ -77,6 +78,8 @@ def find_gaps(
         least ``min_hours`` gets an open gap. Defaults to the last timestamp in the data.
     entry_km
         A gap end within this distance (km) of a port polygon is "in port" (``start_in_port``).
+    vessels
+        :func:`shipwatch.visits.vessel_info` of the same tracks, if already computed (for names).
     """
     cfg = settings or GapSettings()
     df = labelled.sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
@@ -128,7 +131,7 @@ def find_gaps(
         ),
     )
     gaps = _positions_before(df, gaps, cfg).with_columns(_coverage(df, gaps, cfg).alias("coverage_vessels"))
-    names = df.group_by(s.MMSI).agg(pl.col(s.VESSEL_NAME).drop_nulls().mode().sort().first())
+    names = (vessels if vessels is not None else vessel_info(df)).select(s.MMSI, s.VESSEL_NAME)
     return gaps.join(names, on=s.MMSI, how="left").sort(["start_time", s.MMSI]).select(gap_columns(cfg))
 
 

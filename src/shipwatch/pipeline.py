@@ -110,14 +110,14 @@ def detect(
     lap("clean")
     labelled = label_ports(tracks, ports, cfg.visits)
     lap("label_ports")
-    visits = port_visits(labelled, ports, cfg.visits)
+    vessels = vessel_info(labelled)
+    visits = port_visits(labelled, ports, cfg.visits, vessels=vessels)
     lap("port_visits")
     data_end = labelled[s.TIMESTAMP].max() if labelled.height else None
     if end is not None and data_end is not None:
         data_end = min(data_end, end + context)
-    gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km)
+    gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km, vessels=vessels)
     lap("gaps")
-    vessels = vessel_info(labelled)
     transits = dark_transits(
         gaps, visits, plausible_speeds(labelled, cfg.transits), vessels, ports, cfg.transits
     )

@@ -107,12 +107,19 @@ def vessel_info(tracks: pl.DataFrame) -> pl.DataFrame:
 
 
 def port_visits(
-    labelled: pl.DataFrame, ports: list[Port], settings: VisitSettings | None = None
+    labelled: pl.DataFrame,
+    ports: list[Port],
+    settings: VisitSettings | None = None,
+    *,
+    vessels: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per visit of a vessel to a port, from a table labelled by :func:`label_ports`."""
+    """One row per visit of a vessel to a port, from a table labelled by :func:`label_ports`.
+
+    ``vessels`` is :func:`vessel_info` of the same tracks when the caller already has it (for names).
+    """
     cfg = settings or VisitSettings()
     roles = pl.DataFrame({PORT: [p.name for p in ports], "role": [p.role for p in ports]})
-    names = vessel_info(labelled).select(s.MMSI, s.VESSEL_NAME)
+    names = (vessels if vessels is not None else vessel_info(labelled)).select(s.MMSI, s.VESSEL_NAME)
     gap_us = cfg.in_port_gap_hours * 3.6e9
     df = labelled.select(*VESSEL_KEYS, s.TIMESTAMP, s.SOG, PORT).with_columns(
         pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds().alias("_dt"),

@@ -390,6 +390,19 @@ _BUILDERS = {
 _BUILDERS["mixed"] = [_shuttles, _liners, _fishing, _silent_berth, _shared_mmsi]
 
 
+def _frame(rows: list[dict[str, object]], frame_schema: pl.Schema) -> pl.DataFrame:
+    """A frame from row dicts; datetime columns hold epoch seconds in the rows."""
+    return pl.DataFrame(
+        {
+            c: _ts([r[c] for r in rows])
+            if isinstance(dt, pl.Datetime)
+            else pl.Series([r[c] for r in rows], dtype=dt)
+            for c, dt in frame_schema.items()
+        },
+        schema=frame_schema,
+    )
+
+
 def _ts(values: list[float]) -> pl.Series:
     return (
         pl.Series([round(v) * 1_000_000 for v in values], dtype=pl.Int64)
@@ -458,30 +471,10 @@ def make_theatre(
                 )
     ev_rows += st.extra_events
     ev_rows.sort(key=lambda r: (r["start"], r["mmsi"], r["kind"]))
-    events = pl.DataFrame(
-        {
-            "mmsi": pl.Series([r["mmsi"] for r in ev_rows], dtype=pl.Int64),
-            "vessel": pl.Series([r["vessel"] for r in ev_rows], dtype=pl.String),
-            "kind": pl.Series([r["kind"] for r in ev_rows], dtype=pl.String),
-            "start": _ts([r["start"] for r in ev_rows]),
-            "end": _ts([r["end"] for r in ev_rows]),
-            "port": pl.Series([r["port"] for r in ev_rows], dtype=pl.String),
-        },
-        schema=EVENT_SCHEMA,
-    )
+    events = _frame(ev_rows, EVENT_SCHEMA)
 
     truth_rows = sorted((r for r in st.truth if r["call_start"] < t1), key=lambda r: r["call_start"])
-    truth = pl.DataFrame(
-        {
-            "mmsi": pl.Series([r["mmsi"] for r in truth_rows], dtype=pl.Int64),
-            "vessel": pl.Series([r["vessel"] for r in truth_rows], dtype=pl.String),
-            "call_port": pl.Series([r["call_port"] for r in truth_rows], dtype=pl.String),
-            "call_start": _ts([r["call_start"] for r in truth_rows]),
-            "call_end": _ts([r["call_end"] for r in truth_rows]),
-            "dark": pl.Series([r["dark"] for r in truth_rows], dtype=pl.Boolean),
-        },
-        schema=TRUTH_SCHEMA,
-    )
+    truth = _frame(truth_rows, TRUTH_SCHEMA)
 
     sightings = number_sightings([s for s in st.sightings if t0 <= s.t < t1], prefix="T")
     return Theatre(
