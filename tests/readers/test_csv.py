@@ -206,7 +206,10 @@ def test_typed_fast_path_falls_back_to_text_without_losing_or_repeating_rows(tmp
     rows[9] = rows[9].replace("2020-01-01T", "2020/01/01 ")  # text time: "unparseable timestamp"
     path = tmp_path / "f.csv"
     path.write_text(header + "".join(rows))
-    fast = pl.concat(list(read_csv(path, batch_rows=batch_rows)))
+    batches = list(read_csv(path, batch_rows=batch_rows))
+    # The row whose typed key came out null is held back, settled by a second read, and comes last.
+    assert batches[-1]["source_row"].to_list() == [8]
+    fast = pl.concat(batches).sort("source_row")
     assert fast["source_row"].to_list() == list(range(1, 13))
     assert fast.equals(_text_only(path, batch_rows=batch_rows))
     assert fast["reason"].to_list()[7:10] == [Reason.UNPARSEABLE_POSITION, None, Reason.UNPARSEABLE_TIME]
@@ -214,7 +217,8 @@ def test_typed_fast_path_falls_back_to_text_without_losing_or_repeating_rows(tmp
 
 @pytest.mark.parametrize("name", ["marinecadastre_2020.csv", "marinecadastre_2025.csv"])
 def test_typed_fast_path_gives_the_same_frames_as_text(name):
-    assert _read(name).equals(_text_only(DATA / name))
+    # Rows whose typed key came out null are settled after the others: compare in file order.
+    assert _read(name).sort("source_row").equals(_text_only(DATA / name).sort("source_row"))
 
 
 def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
@@ -242,6 +246,34 @@ def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
     reasons = df.filter(pl.col("reason").is_not_null())
     assert sorted(reasons["source_row"].to_list()) == [250_000, 290_000]
     assert set(reasons["reason"].to_list()) == {"unparseable MMSI"}
+
+
+def test_rows_held_back_for_their_reason_are_set_aside_on_disk_and_come_back_whole(tmp_path, monkeypatch):
+    """Rows whose typed MMSI or position came out null wait for a second, text read of the key
+    columns; beyond a memory bound they wait on disk. Every one comes back once, with the right
+    reason, in a file that is not valid UTF-8 (the lossy decoding applies to both reads)."""
+    import shipwatch.readers.csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "HELD_BACK_MEMORY_BYTES", 1)
+    header = "MMSI,BaseDateTime,LAT,LON,SOG,VesselName\n"
+    lines = []
+    for i in range(40):
+        mmsi, lat = "366999001", "37.8"
+        if i % 4 == 1:
+            mmsi = "36699900X"  # unparseable
+        elif i % 4 == 2:
+            lat = ""  # missing: left to validation
+        elif i % 4 == 3:
+            lat = "N37.8"  # unparseable
+        lines.append(f"{mmsi},2020-01-01T00:00:{i:02d},{lat},-122.4,1.0,CAF\xc9 {i}\n".encode("latin-1"))
+    path = tmp_path / "f.csv"
+    path.write_bytes(header.encode() + b"".join(lines))
+    df = pl.concat(list(read_csv(path, batch_rows=7))).sort("source_row")
+    assert df["source_row"].to_list() == list(range(1, 41))
+    expected = [None, Reason.UNPARSEABLE_MMSI, None, Reason.UNPARSEABLE_POSITION] * 10
+    assert df["reason"].to_list() == expected
+    assert df["vessel_name"][0] == "CAF\ufffd 0"
+    assert df.equals(_text_only(path, batch_rows=7).sort("source_row"))
 
 
 def test_mapped_iso_times_with_offsets_become_utc_without_a_format(tmp_path):

@@ -15,16 +15,24 @@ Dialects (see ``docs/domain.md`` §4):
 ``mapped``
     any other CSV, through an explicit :class:`~shipwatch.readers.mapping.ColumnMapping`.
 
-Every column is read as text and converted with polars expressions, so one bad value never stops a
+Columns are read as text and converted with polars expressions, so one bad value never stops a
 file: a value present but unconvertible in a key column gives the row a reason ("unparseable MMSI",
 "unparseable timestamp", "unparseable position"); in other columns it becomes null. Lines without
 any value (blank lines) are not data rows.
+
+MarineCadastre files take a faster path: the CSV parser reads the numbers itself (a value it cannot
+read becomes null). Rows whose MMSI or position came out null are held back (on disk beyond
+:data:`HELD_BACK_MEMORY_BYTES`) and, after the rest of the file, given their reason from a second read
+of the key columns as text; only files with such rows pay for that read, and they come last. Files
+that are valid UTF-8 (checked first, quickly) are decoded without the lossy copy.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,9 +169,12 @@ class _Plan:
         self.exprs: dict[str, pl.Expr] = {}
         self.raw: dict[str, pl.Expr] = {}  # raw text of key columns, for "unparseable" reasons
         self.given: pl.Expr = pl.lit(None, dtype=pl.String)
-        # Raw columns the CSV parser itself converts (fast path); a value it cannot convert makes the
-        # whole read fall back to all-text columns (see read_csv).
+        # Raw columns the CSV parser itself converts (fast path, ``ignore_errors``: a value it cannot
+        # convert becomes null, as casting the text would make it).
         self.typed: dict[str, pl.DataType] = {}
+        # Key columns among them (canonical name → raw name): where one comes out null, the row is
+        # held back until its raw text says whether the value was missing or unparseable (_settle).
+        self.typed_keys: dict[str, str] = {}
 
 
 def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False) -> _Plan:
@@ -220,13 +231,13 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         if names[c] in header:
             p.exprs[c] = _f64(pl.col(names[c]))
     if typed:
-        # Non-key numbers parsed by the CSV reader (ignore_errors: a value it cannot parse becomes
-        # null, as casting the text would make it): the same values, faster. Key columns stay text,
-        # so that an unparseable MMSI or position is rejected with its reason, never lost.
-        p.typed = {}
-        for c in (SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
+        # Numbers parsed by the CSV reader: the same values as casting the text, faster. The time
+        # stays text (the reader's own datetime parsing is slower than strptime).
+        p.typed = {names[MMSI]: pl.Int64()}
+        for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
             if names[c] in header:
                 p.typed[names[c]] = pl.Float64()
+        p.typed_keys = {k: names[k] for k in (MMSI, LAT, LON)}
     for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
         if names[c] in header:
             p.exprs[c] = pl.col(names[c])
@@ -236,8 +247,7 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         p.exprs[SHIP_TYPE] = _int(pl.col(names[SHIP_TYPE]), pl.Int16())
     if names[NAV_STATUS] in header:
         p.exprs[NAV_STATUS] = _int(pl.col(names[NAV_STATUS]), pl.Int8())
-    # Key columns parsed by the CSV reader cannot be "unparseable" (they would have raised).
-    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON) if names[k] not in p.typed}
+    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON) if k not in p.typed_keys}
     return p
 
 
@@ -439,14 +449,28 @@ def read_csv(
 
     chunk = batch_rows or BATCH_ROWS
     out = None
+    encoding = "utf8" if is_utf8(path) else "utf8-lossy"
     if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
         fast = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
-        out = _query(path, source_file, fast, source_file_dtype)
+        out = _query(path, source_file, fast, encoding, source_file_dtype)
+        if out is not None:
+            plan = fast
     if out is None:
-        out = _query(path, source_file, plan, source_file_dtype)
+        out = _query(path, source_file, plan, encoding, source_file_dtype)
     assert out is not None
     try:
-        yield from out.collect_batches(chunk_size=chunk)
+        if not plan.typed_keys:
+            yield from out.collect_batches(chunk_size=chunk)
+            return
+        with _HeldBack() as held:
+            for batch in out.collect_batches(chunk_size=chunk):
+                suspect = batch[_SUSPECT]
+                if suspect.any():
+                    held.add(batch.filter(suspect).drop(_SUSPECT))
+                    batch = batch.filter(~suspect)
+                yield batch.drop(_SUSPECT)
+            if held:
+                yield from _settle(path, held.scan(), plan, encoding, chunk)
     except pl.exceptions.PolarsError as err:
         raise UnreadableFileError(
             f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
@@ -454,8 +478,92 @@ def read_csv(
         ) from err
 
 
+_SUSPECT = "__suspect"
+#: Held-back rows kept in memory before being set aside on disk (bytes, polars' estimate).
+HELD_BACK_MEMORY_BYTES = 64 * 2**20
+
+
+class _HeldBack:
+    """Rows held back from a typed read, in memory up to ``memory_bytes``, beyond that in Arrow IPC
+    files in a temporary folder (removed on exit), so memory stays bounded whatever the file."""
+
+    def __init__(self, memory_bytes: int | None = None) -> None:
+        self.memory_bytes = HELD_BACK_MEMORY_BYTES if memory_bytes is None else memory_bytes
+        self._frames: list[pl.DataFrame] = []
+        self._bytes = 0
+        self._files: list[Path] = []
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> _HeldBack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._frames = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __bool__(self) -> bool:
+        return bool(self._frames or self._files)
+
+    def add(self, frame: pl.DataFrame) -> None:
+        self._frames.append(frame)
+        self._bytes += frame.estimated_size()
+        if self._bytes > self.memory_bytes:
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="shipwatch-held-")
+            f = Path(self._tmp.name) / f"{len(self._files):05d}.arrow"
+            pl.concat(self._frames).write_ipc(f, compression="uncompressed")
+            self._files.append(f)
+            self._frames, self._bytes = [], 0
+
+    def scan(self) -> pl.LazyFrame:
+        parts = [pl.scan_ipc(f) for f in self._files] + [f.lazy() for f in self._frames]
+        return pl.concat(parts)
+
+
+def _settle(
+    path: str | Path, held: pl.LazyFrame, plan: _Plan, encoding: str, chunk: int
+) -> Iterator[pl.DataFrame]:
+    """The held-back rows (a typed key came out null) with their reasons, from a second read of the
+    key columns as text: a value present but not a number is unparseable; an empty one is missing
+    (left to validation). Only files with such rows pay for this second read."""
+    keys = plan.typed_keys
+    raw = pl.scan_csv(
+        path,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        encoding=encoding,
+        row_index_name=_ROW,
+        row_index_offset=1,
+    ).select(
+        pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
+        *(_text(c).alias(f"__raw_{k}") for k, c in keys.items()),
+    )
+
+    def bad(key: str) -> pl.Expr:
+        return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
+
+    reason = (
+        pl.when(bad(MMSI))
+        .then(pl.lit(Reason.UNPARSEABLE_MMSI))
+        .when(pl.col(REASON).is_not_null())
+        .then(pl.col(REASON))
+        .when(bad(LAT) | bad(LON))
+        .then(pl.lit(Reason.UNPARSEABLE_POSITION))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    settled = held.join(raw, on=SOURCE_ROW, how="left", maintain_order="left").with_columns(
+        reason.alias(REASON)
+    )
+    yield from settled.select(*schema.COLUMNS, REASON).collect_batches(chunk_size=chunk)
+
+
 def _query(
-    path: str | Path, source_file: str, plan: _Plan, source_file_dtype: pl.DataType | None = None
+    path: str | Path,
+    source_file: str,
+    plan: _Plan,
+    encoding: str,
+    source_file_dtype: pl.DataType | None = None,
 ) -> pl.LazyFrame | None:
     """The lazy query turning the CSV file into canonical columns plus ``reason``.
 
@@ -468,7 +576,7 @@ def _query(
         schema_overrides=plan.typed or None,
         truncate_ragged_lines=True,
         ignore_errors=bool(plan.typed),
-        encoding="utf8-lossy",
+        encoding=encoding,
         row_index_name=_ROW,
         row_index_offset=1,
     )
@@ -513,7 +621,30 @@ def _query(
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias(REASON)
     )
-    return staged.select(*schema.COLUMNS, reason)
+    suspect = (
+        [pl.any_horizontal(pl.col(k).is_null() for k in plan.typed_keys).alias(_SUSPECT)]
+        if plan.typed_keys
+        else []
+    )
+    return staged.select(*schema.COLUMNS, reason, *suspect)
+
+
+def is_utf8(path: str | Path, block: int = 8 * 2**20) -> bool:
+    """Whether a file is valid UTF-8 (ASCII blocks are checked without decoding them)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    buf = bytearray(block)
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            while n := fh.readinto(buf):
+                chunk = buf if n == block else buf[:n]
+                if decoder.getstate()[0] or not chunk.isascii():
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except OSError:
+        return False  # the CSV reader reports it
+    return True
 
 
 def unknown_layout_message(source_file: str, header: list[str]) -> str:
