@@ -2,8 +2,9 @@
 
 1. Writes the real NOAA day ``AIS_2020_01_01_named_vessels.parquet`` (6,345,302 rows) out as a
    MarineCadastre CSV, cached in ``bench/out/``.
-2. Ingests it into a fresh store in a subprocess; reports wall time, rows/s and peak RSS
-   (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of that subprocess alone).
+2. Ingests it into a fresh store in a subprocess, ``REPEAT`` times; reports wall time, rows/s, CPU
+   time (user + system) and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)`` of that subprocess
+   alone), then the medians.
 3. Does the same for the gzip-compressed 10 % sample ``AIS_2020_01_01_10pct_mmsi.csv.gz``.
 
 Target: >= 1,000,000 rows/s with peak memory under 2 GB.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +27,7 @@ REAL = ROOT.parent / "shared" / "real_ais" / "noaa"
 PARQUET = REAL / "AIS_2020_01_01_named_vessels.parquet"
 GZ = REAL / "AIS_2020_01_01_10pct_mmsi.csv.gz"
 CSV = OUT / "AIS_2020_01_01_named_vessels.csv"
+REPEAT = 5
 
 INGEST = (
     "import json, sys; from shipwatch.ingest import ingest; "
@@ -50,8 +53,10 @@ def measure_child(path: str, store: str) -> None:
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", INGEST, path, store], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({"wall_s": wall, "peak_mb": peak_mb, "report": json.loads(proc.stdout)}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+    cpu_s = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"wall_s": wall, "cpu_s": cpu_s, "peak_mb": peak_mb, "report": json.loads(proc.stdout)}))
 
 
 def run(name: str, path: Path) -> dict:
@@ -68,7 +73,8 @@ def run(name: str, path: Path) -> dict:
     print(
         f"{name:<14} rows {rep['rows_read']:>10,}  accepted {rep['rows_accepted']:>10,}  "
         f"rejected {rep['rows_rejected']:>7,}  duplicate {rep['rows_duplicate']:>6,}  "
-        f"wall {res['wall_s']:6.2f} s  {rate / 1e6:5.2f} M rows/s  peak {res['peak_mb']:7.0f} MB"
+        f"wall {res['wall_s']:6.2f} s  {rate / 1e6:5.2f} M rows/s  cpu {res['cpu_s']:5.1f} s  "
+        f"peak {res['peak_mb']:7.0f} MB"
     )
     shutil.rmtree(store, ignore_errors=True)
     return {**res, "rows_per_s": rate}
@@ -83,10 +89,19 @@ def main() -> int:
         return 1
     csv = make_csv()
     print(f"benchmark CSV: {csv} ({csv.stat().st_size / 1e6:.0f} MB)")
-    big = run("csv-6.3M", csv)
+    # Several runs: this VM's speed varies with the host's load (seen: the same code 4.3 s and 8 s).
+    runs = [run("csv-6.3M", csv) for _ in range(REPEAT)]
     run("gz-645k", GZ)
-    ok = big["rows_per_s"] >= 1e6 and big["peak_mb"] < 2048
-    print(f"target >= 1.00 M rows/s and < 2048 MB: {'met' if ok else 'NOT met'}")
+    rate = statistics.median(r["rows_per_s"] for r in runs)
+    wall = statistics.median(r["wall_s"] for r in runs)
+    cpu = statistics.median(r["cpu_s"] for r in runs)
+    peak = max(r["peak_mb"] for r in runs)
+    print(
+        f"csv-6.3M median of {REPEAT}: wall {wall:.2f} s, {rate / 1e6:.2f} M rows/s, cpu {cpu:.1f} s; "
+        f"highest peak {peak:.0f} MB"
+    )
+    ok = rate >= 1e6 and peak < 2048
+    print(f"target >= 1.00 M rows/s (median) and < 2048 MB: {'met' if ok else 'NOT met'}")
     return 0
 
 

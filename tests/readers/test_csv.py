@@ -251,7 +251,7 @@ def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
 def test_rows_held_back_for_their_reason_are_set_aside_on_disk_and_come_back_whole(tmp_path, monkeypatch):
     """Rows whose typed MMSI or position came out null wait for a second, text read of the key
     columns; beyond a memory bound they wait on disk. Every one comes back once, with the right
-    reason, in a file that is not valid UTF-8 (the lossy decoding applies to both reads)."""
+    reason, in a file that is not valid UTF-8 (decoded lossily by both reads)."""
     import shipwatch.readers.csv as csv_reader
 
     monkeypatch.setattr(csv_reader, "HELD_BACK_MEMORY_BYTES", 1)

@@ -23,13 +23,11 @@ any value (blank lines) are not data rows.
 MarineCadastre files take a faster path: the CSV parser reads the numbers itself (a value it cannot
 read becomes null). Rows whose MMSI or position came out null are held back (on disk beyond
 :data:`HELD_BACK_MEMORY_BYTES`) and, after the rest of the file, given their reason from a second read
-of the key columns as text; only files with such rows pay for that read, and they come last. Files
-that are valid UTF-8 (checked first, quickly) are decoded without the lossy copy.
+of the key columns as text; only files with such rows pay for that read, and they come last.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import tempfile
@@ -79,7 +77,7 @@ MARINECADASTRE_HEADER = (
 )  # fmt: skip
 
 #: Rows per batch yielded by :func:`read_csv`.
-BATCH_ROWS = 500_000
+BATCH_ROWS = 1_000_000
 _ROW = "__row"
 
 _POSITION_MESSAGES = [1, 2, 3, 18, 19, 27]
@@ -449,14 +447,13 @@ def read_csv(
 
     chunk = batch_rows or BATCH_ROWS
     out = None
-    encoding = "utf8" if is_utf8(path) else "utf8-lossy"
     if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
         fast = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
-        out = _query(path, source_file, fast, encoding, source_file_dtype)
+        out = _query(path, source_file, fast, source_file_dtype)
         if out is not None:
             plan = fast
     if out is None:
-        out = _query(path, source_file, plan, encoding, source_file_dtype)
+        out = _query(path, source_file, plan, source_file_dtype)
     assert out is not None
     try:
         if not plan.typed_keys:
@@ -470,7 +467,7 @@ def read_csv(
                     batch = batch.filter(~suspect)
                 yield batch.drop(_SUSPECT)
             if held:
-                yield from _settle(path, held.scan(), plan, encoding, chunk)
+                yield from _settle(path, held.scan(), plan, chunk)
     except pl.exceptions.PolarsError as err:
         raise UnreadableFileError(
             f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
@@ -521,9 +518,7 @@ class _HeldBack:
         return pl.concat(parts)
 
 
-def _settle(
-    path: str | Path, held: pl.LazyFrame, plan: _Plan, encoding: str, chunk: int
-) -> Iterator[pl.DataFrame]:
+def _settle(path: str | Path, held: pl.LazyFrame, plan: _Plan, chunk: int) -> Iterator[pl.DataFrame]:
     """The held-back rows (a typed key came out null) with their reasons, from a second read of the
     key columns as text: a value present but not a number is unparseable; an empty one is missing
     (left to validation). Only files with such rows pay for this second read."""
@@ -532,7 +527,7 @@ def _settle(
         path,
         infer_schema=False,
         truncate_ragged_lines=True,
-        encoding=encoding,
+        encoding="utf8-lossy",
         row_index_name=_ROW,
         row_index_offset=1,
     ).select(
@@ -562,7 +557,6 @@ def _query(
     path: str | Path,
     source_file: str,
     plan: _Plan,
-    encoding: str,
     source_file_dtype: pl.DataType | None = None,
 ) -> pl.LazyFrame | None:
     """The lazy query turning the CSV file into canonical columns plus ``reason``.
@@ -576,7 +570,7 @@ def _query(
         schema_overrides=plan.typed or None,
         truncate_ragged_lines=True,
         ignore_errors=bool(plan.typed),
-        encoding=encoding,
+        encoding="utf8-lossy",
         row_index_name=_ROW,
         row_index_offset=1,
     )
@@ -627,24 +621,6 @@ def _query(
         else []
     )
     return staged.select(*schema.COLUMNS, reason, *suspect)
-
-
-def is_utf8(path: str | Path, block: int = 8 * 2**20) -> bool:
-    """Whether a file is valid UTF-8 (ASCII blocks are checked without decoding them)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    buf = bytearray(block)
-    try:
-        with open(path, "rb", buffering=0) as fh:
-            while n := fh.readinto(buf):
-                chunk = buf if n == block else buf[:n]
-                if decoder.getstate()[0] or not chunk.isascii():
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    except OSError:
-        return False  # the CSV reader reports it
-    return True
 
 
 def unknown_layout_message(source_file: str, header: list[str]) -> str:
