@@ -113,3 +113,64 @@ def test_batches_are_streamed(tmp_path, monkeypatch):
     report = ingest([DATA / "marinecadastre_2020.csv"], tmp_path / "s", progress=lambda u, n: calls.append(n))
     assert report.rows_read == 20 and report.rows_duplicate == 1 and report.rows_accepted == 4
     assert max(calls) <= 3
+
+
+def _stray_quote_file(path: Path, n: int, bad_at: int) -> Path:
+    """n MarineCadastre rows (distinct MMSIs per minute), one with a quote that never closes, two
+    with properly quoted names (one holding a comma)."""
+    lines = ["MMSI,BaseDateTime,LAT,LON,SOG,VesselName,IMO,CallSign"]
+    for i in range(n):
+        name = f"SHIP {i}"
+        if i == 3:
+            name = '"RAY ""CHIEF"" TONEY"'
+        elif i == 5:
+            name = '"SMITH, JONES"'
+        elif i == bad_at:
+            name = '"BRAVO'
+        lines.append(f"{366_000_000 + i % 500},2020-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},37.8,-122.4,1.0,{name},,C{i}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_quote_that_never_closes_reads_the_file_again_with_quotes_as_text(tmp_path, monkeypatch):
+    """The reader fails deep in the file, after batches were staged (and spilled to disk): they are
+    dropped and the file is read again from the start; nothing is lost or counted twice."""
+    import shipwatch.readers.csv as csv_reader
+    import shipwatch.store as store_mod
+
+    monkeypatch.setattr(csv_reader, "BATCH_ROWS", 5_000)
+    monkeypatch.setattr(store_mod, "STAGING_MEMORY_BYTES", 1)  # every batch spilled to disk at once
+    n = 60_000
+    path = _stray_quote_file(tmp_path / "q.csv", n, bad_at=55_000)
+    seen = []
+    report = ingest([path], tmp_path / "s", progress=lambda unit, k: seen.append((unit, k)))
+    assert report.balanced and report.rows_read == n
+    assert report.rejected_by_reason == {"too many fields (an unquoted comma in a text field?)": 1}
+    assert report.files[0].note == "a quote never closes: read with quotes as ordinary characters"
+    assert any(k < 0 for unit, k in seen if unit == "rows")  # the progress bar went back
+    assert sum(k for unit, k in seen if unit == "rows") == n
+    stored = read_store(tmp_path / "s").collect()
+    assert stored.height == report.rows_accepted == n - 1
+    assert stored["source_row"].n_unique() == n - 1
+    names = dict(zip(stored["source_row"], stored["vessel_name"], strict=True))
+    assert names[4] == 'RAY "CHIEF" TONEY' and names[55_001] == "BRAVO"
+    table, loaded = load_positions([path])
+    assert (loaded.rows_read, loaded.rows_accepted, table.height) == (n, n - 1, n - 1)
+
+
+def test_a_line_with_too_many_fields_is_rejected_not_shifted(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "MMSI,BaseDateTime,LAT,LON,VesselName,CallSign\n"
+        "366999001,2020-01-01T00:00:00,37.8,-122.4,ALPHA,C1\n"
+        "366999002,2020-01-01T00:00:01,37.8,-122.4,SMITH, JONES,C2\n"
+        '366999003,2020-01-01T00:00:02,37.8,-122.4,"SMITH, JONES",C3\n'
+    )
+    report = ingest([path], tmp_path / "s")
+    assert report.balanced and report.rows_read == 3 and report.files[0].note is None
+    assert report.rejected_by_reason == {"too many fields (an unquoted comma in a text field?)": 1}
+    stored = read_store(tmp_path / "s").collect().sort("source_row")
+    assert stored["vessel_name"].to_list() == ["ALPHA", "SMITH, JONES"]
+    assert stored["callsign"].to_list() == ["C1", "C3"]
+    rejects = pl.read_parquet(next((tmp_path / "s" / "rejects").glob("*.parquet")))
+    assert rejects["source_row"].to_list() == [2]

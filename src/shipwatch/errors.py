@@ -27,6 +27,11 @@ class UnreadableFileError(InputError):
     """A file that cannot be opened or decoded."""
 
 
+class QuotingError(UnreadableFileError):
+    """A CSV file in which a quote opens a field that never closes (read it again with quotes as
+    ordinary characters)."""
+
+
 class MappingError(InputError):
     """A ``--map`` column mapping that is malformed or names columns the file lacks."""
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import polars as pl
 
 from shipwatch import readers, schema
-from shipwatch.errors import InputError
+from shipwatch.errors import InputError, QuotingError
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
 from shipwatch.store import RejectsWriter, Store, file_key
 from shipwatch.validate import dedup, validate
@@ -30,13 +30,68 @@ Progress = Callable[[str, int], None]
 
 
 class FileEntry(NamedTuple):
-    """One input file of an ingest: path (as given), detected dialect, rows read, rows rejected."""
+    """One input file of an ingest: path (as given), detected dialect, rows read, rows rejected, and a
+    note when it was read in a special way (see :data:`QUOTES_IGNORED`)."""
 
     path: str
     dialect: str
     rows: int
     rejected: int = 0
     already_ingested: bool = False
+    note: str | None = None
+
+
+#: Note of a CSV file read with quotes as ordinary characters, because a quote in it never closes.
+QUOTES_IGNORED = "a quote never closes: read with quotes as ordinary characters"
+
+
+class _Read(NamedTuple):
+    rows: int
+    rejected: int
+    accepted: int
+    reasons: Counter
+    note: str | None
+
+
+def _read_validated(
+    src: readers.Source,
+    dialect: str,
+    mapping: ColumnMapping | None,
+    keep: Callable[[pl.DataFrame, pl.DataFrame], None],
+    restart: Callable[[], None],
+    progress: Progress | None,
+    source_file_dtype: pl.DataType | None = None,
+) -> _Read:
+    """Read and validate one source, handing each batch's accepted and rejected rows to ``keep``.
+
+    A CSV file in which a quote never closes is read again from the start with quotes as ordinary
+    characters, after ``restart()`` has forgotten what ``keep`` was given.
+    """
+    for quoting in (True, False):
+        rows = rejected = accepted = 0
+        reasons: Counter = Counter()
+        try:
+            for batch in readers.read_source(
+                src, dialect=dialect, mapping=mapping, source_file_dtype=source_file_dtype, quoting=quoting
+            ):
+                v = validate(batch)
+                keep(v.accepted, v.rejected)
+                rows += batch.height
+                rejected += v.rejected.height
+                accepted += v.accepted.height
+                if v.rejected.height:
+                    reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
+                if progress is not None:
+                    progress("rows", batch.height)
+        except QuotingError:
+            if not quoting:
+                raise
+            restart()
+            if progress is not None and rows:
+                progress("rows", -rows)
+            continue
+        return _Read(rows, rejected, accepted, reasons, None if quoting else QUOTES_IGNORED)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -160,23 +215,26 @@ def ingest(
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):
             writer = RejectsWriter(stage.rejects_dir / f"{i:05d}.parquet")
-            rows = rejected = 0
-            for batch in readers.read_source(src, dialect=dialect, mapping=m, source_file_dtype=files):
-                v = validate(batch)
-                stage.add(_as_enum(v.accepted, src.name, files))
-                writer.write(v.rejected)
-                rows += batch.height
-                rejected += v.rejected.height
-                accepted_before_dedup += v.accepted.height
-                if v.rejected.height:
-                    reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
-                if progress is not None:
-                    progress("rows", batch.height)
+            mark = stage.mark()
+
+            def keep(
+                acc: pl.DataFrame, rej: pl.DataFrame, name: str = src.name, w: RejectsWriter = writer
+            ) -> None:
+                stage.add(_as_enum(acc, name, files))
+                w.write(rej)
+
+            def restart(m0: int = mark, w: RejectsWriter = writer) -> None:
+                stage.rollback(m0)
+                w.discard()
+
+            r = _read_validated(src, dialect, m, keep, restart, progress, files)
+            accepted_before_dedup += r.accepted
+            reasons.update(r.reasons)
             key = keys[i].result()
             seen = st.known(key)
             staged_rejects.append((key, writer.close()))
-            report.files.append(FileEntry(src.name, dialect, rows, rejected, seen))
-            report.rows_read += rows
+            report.files.append(FileEntry(src.name, dialect, r.rows, r.rejected, seen, r.note))
+            report.rows_read += r.rows
         report.rows_duplicate = st.merge(stage, progress=progress)
         for (key, staged), entry in zip(staged_rejects, report.files, strict=True):
             st.write_rejects(key, staged)
@@ -223,18 +281,18 @@ def load_positions(
     reasons: Counter = Counter()
     parts: list[pl.DataFrame] = []
     for src, dialect in plan:
-        rows = rejected = 0
-        for batch in readers.read_source(src, dialect=dialect, mapping=m):
-            v = validate(batch)
-            parts.append(v.accepted)
-            rows += batch.height
-            rejected += v.rejected.height
-            if v.rejected.height:
-                reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
-            if progress is not None:
-                progress("rows", batch.height)
-        report.files.append(FileEntry(src.name, dialect, rows, rejected))
-        report.rows_read += rows
+        mark = len(parts)
+
+        def keep(acc: pl.DataFrame, rej: pl.DataFrame) -> None:
+            parts.append(acc)
+
+        def restart(m0: int = mark) -> None:
+            del parts[m0:]
+
+        r = _read_validated(src, dialect, m, keep, restart, progress)
+        reasons.update(r.reasons)
+        report.files.append(FileEntry(src.name, dialect, r.rows, r.rejected, note=r.note))
+        report.rows_read += r.rows
     accepted = pl.concat(parts) if parts else schema.empty()
     table = dedup(accepted)
     report.rows_duplicate = accepted.height - table.height

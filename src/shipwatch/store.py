@@ -128,7 +128,7 @@ class Staging:
         self.rejects_dir = root / "rejects"
         self.rejects_dir.mkdir(parents=True, exist_ok=True)
         self.memory_bytes = STAGING_MEMORY_BYTES if memory_bytes is None else memory_bytes
-        self._held: list[pl.DataFrame] = []
+        self._held: list[tuple[int, pl.DataFrame]] = []  # (batch number, rows)
         self._held_bytes = 0
         self._spilled: set[int] = set()
         self._n = 0
@@ -147,22 +147,42 @@ class Staging:
         keep = [c for c in accepted.columns if c in _ALWAYS or accepted[c].null_count() < n]
         # One contiguous chunk per column: gathering from many small chunks is slow.
         accepted = accepted.select(keep).rechunk()
-        self._held.append(accepted)
+        self._held.append((self._n, accepted))
+        self._n += 1
         self._held_bytes += accepted.estimated_size()
         if self._held_bytes > self.memory_bytes:
             self._spill()
 
+    def mark(self) -> int:
+        """A point to :meth:`rollback` to (the number of batches added so far)."""
+        return self._n
+
+    def rollback(self, mark: int) -> None:
+        """Forget every batch added after :meth:`mark` returned ``mark``, in memory or spilled."""
+        if self._sorted is not None:
+            raise RuntimeError("Staging.rollback after partitions() or take()")
+        self._held = [(i, b) for i, b in self._held if i < mark]
+        self._held_bytes = sum(b.estimated_size() for _, b in self._held)
+        for k in list(self._spilled):
+            folder = self.rows_dir / f"{k:09d}"
+            for f in folder.glob("*.arrow"):
+                if int(f.stem) >= mark:
+                    f.unlink()
+            if not any(folder.iterdir()):
+                folder.rmdir()
+                self._spilled.discard(k)
+        self._n = mark
+
     def _spill(self) -> None:
-        for batch in self._held:
+        for i, batch in self._held:
             parts = batch.with_columns(_partition_key().alias(_KEY)).partition_by(
                 _KEY, as_dict=True, maintain_order=True, include_key=False
             )
             for (k,), part in parts.items():
                 folder = self.rows_dir / f"{k:09d}"
                 folder.mkdir(parents=True, exist_ok=True)
-                part.write_ipc(folder / f"{self._n:08d}.arrow", compression="uncompressed")
+                part.write_ipc(folder / f"{i:08d}.arrow", compression="uncompressed")  # batch number
                 self._spilled.add(k)
-                self._n += 1
         self._held.clear()
         self._held_bytes = 0
 
@@ -179,7 +199,8 @@ class Staging:
         """All held rows, the permutation sorting them by (partition, mmsi, second), the sorted key,
         and each partition's slice of the permutation."""
         if self._sorted is None:
-            held = pl.concat(self._held, how="diagonal", rechunk=False) if self._held else schema.empty()
+            batches = [b for _, b in self._held]
+            held = pl.concat(batches, how="diagonal", rechunk=False) if batches else schema.empty()
             self._held = []
             # Bounds of the partition key from the first and last day (cheaper than the key's min/max).
             days = pl.col(schema.TIMESTAMP).dt.epoch("d")
@@ -398,6 +419,12 @@ class RejectsWriter:
         pl.concat(self._parts).write_ipc(part, compression="uncompressed")
         self._files.append(part)
         self._parts, self._bytes = [], 0
+
+    def discard(self) -> None:
+        """Forget every row written so far (for reading the input again)."""
+        for f in self._files:
+            f.unlink(missing_ok=True)
+        self._parts, self._bytes, self._files = [], 0, []
 
     def close(self) -> Path | None:
         """Finish the file; return its path, or None if nothing was rejected."""

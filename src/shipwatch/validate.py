@@ -32,6 +32,7 @@ class Reason:
     """The reject reasons shipwatch itself assigns (readers may add their own strings)."""
 
     NOT_POSITION = "not a position report"
+    TOO_MANY_FIELDS = "too many fields (an unquoted comma in a text field?)"
     UNDECODABLE = "undecodable sentence"
     UNPARSEABLE_MMSI = "unparseable MMSI"
     UNPARSEABLE_TIME = "unparseable timestamp"

@@ -55,6 +55,7 @@ def test_success_summary_and_report(tmp_path, capsys):
         "rows": 7,
         "rejected": 3,
         "already_ingested": False,
+        "note": None,
     }
     assert sum(d["rejected_by_reason"].values()) == 18
 

@@ -99,6 +99,8 @@ def summary(report: IngestReport) -> str:
     lines.append("files:")
     for f in report.files[:MAX_FILES_SHOWN]:
         note = "  (already ingested: same content)" if f.already_ingested else ""
+        if f.note:
+            note += f"  ({f.note})"
         lines.append(f"  {f.dialect:<20} {f.rows:>12,} rows  {f.path}{note}")
     if n > MAX_FILES_SHOWN:
         lines.append(f"  ... {n - MAX_FILES_SHOWN} more files (see --report)")

@@ -322,11 +322,13 @@ def read_source(
     dialect: str | None = None,
     mapping: ColumnMapping | None = None,
     source_file_dtype: pl.DataType | None = None,
+    quoting: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """Canonical frames of one source (see :func:`read`).
 
     ``source_file_dtype`` (default String) may be an Enum holding ``src.name``: the ``source_file``
-    column then takes 4 bytes a row instead of the name's text.
+    column then takes 4 bytes a row instead of the name's text. ``quoting=False`` reads a CSV file
+    with quotes as ordinary characters (see :func:`shipwatch.readers.csv.read_csv`).
     """
     dialect = dialect or detect_dialect(src, mapping=mapping)
     if dialect not in (NMEA, PARQUET, GEOPACKAGE, GEOJSON):
@@ -337,6 +339,7 @@ def read_source(
                 dialect=dialect,
                 mapping=mapping,
                 source_file_dtype=source_file_dtype,
+                quoting=quoting,
             )
         return
     for batch in _read_other(src, dialect, mapping):

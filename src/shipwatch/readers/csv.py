@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from shipwatch import schema
-from shipwatch.errors import MappingError, UnreadableFileError
+from shipwatch.errors import MappingError, QuotingError, UnreadableFileError
 from shipwatch.readers.dma_codes import NAV_STATUS_TEXT, SHIP_TYPE_TEXT
 from shipwatch.readers.mapping import ColumnMapping
 from shipwatch.schema import (
@@ -396,6 +396,7 @@ def read_csv(
     mapping: ColumnMapping | None = None,
     batch_rows: int | None = None,
     source_file_dtype: pl.DataType | None = None,
+    quoting: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """Read an AIS CSV file as canonical frames, in batches of about ``batch_rows`` rows.
 
@@ -414,15 +415,24 @@ def read_csv(
     source_file_dtype : pl.DataType, optional
         Type of the ``source_file`` column (default String); an Enum holding ``source_file`` saves
         repeating the name's text on every row.
+    quoting : bool, default True
+        Whether ``"`` quotes fields (standard CSV). With False, quotes are ordinary characters (one
+        pair around a whole field is removed, doubled ones undoubled): for a file in which a stray
+        quote opens a field that never closes (:class:`QuotingError`); a quoted field holding a
+        comma then has too many fields and is rejected with that reason.
 
     Yields
     ------
     pl.DataFrame
-        Canonical columns plus ``reason`` (null for rows the reader found nothing wrong with).
+        Canonical columns plus ``reason`` (null for rows the reader found nothing wrong with). A line
+        with more fields than the header (an unquoted comma inside a name, say) is rejected as
+        "too many fields", never read shifted.
 
     Raises
     ------
     UnknownLayoutError, MappingError, UnreadableFileError
+        :class:`QuotingError` (an UnreadableFileError) when a quote never closes; batches may
+        already have been yielded then, so a caller retrying with ``quoting=False`` must drop them.
     """
     from shipwatch.errors import UnknownLayoutError
 
@@ -446,15 +456,9 @@ def read_csv(
         raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {DIALECTS}")
 
     chunk = batch_rows or BATCH_ROWS
-    out = None
     if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
-        fast = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
-        out = _query(path, source_file, fast, source_file_dtype)
-        if out is not None:
-            plan = fast
-    if out is None:
-        out = _query(path, source_file, plan, source_file_dtype)
-    assert out is not None
+        plan = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
+    out = _query(path, header, source_file, plan, source_file_dtype, quoting=quoting)
     try:
         if not plan.typed_keys:
             yield from out.collect_batches(chunk_size=chunk)
@@ -467,8 +471,13 @@ def read_csv(
                     batch = batch.filter(~suspect)
                 yield batch.drop(_SUSPECT)
             if held:
-                yield from _settle(path, held.scan(), plan, chunk)
+                yield from _settle(path, header, held.scan(), plan, chunk, quoting=quoting)
     except pl.exceptions.PolarsError as err:
+        if quoting and "not properly escaped" in str(err):
+            raise QuotingError(
+                f'{source_file}: a quote (") opens a field that never closes; '
+                "read it with quotes as ordinary characters, or fix the line"
+            ) from err
         raise UnreadableFileError(
             f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
             "check that it is an AIS CSV file"
@@ -518,19 +527,14 @@ class _HeldBack:
         return pl.concat(parts)
 
 
-def _settle(path: str | Path, held: pl.LazyFrame, plan: _Plan, chunk: int) -> Iterator[pl.DataFrame]:
+def _settle(
+    path: str | Path, header: list[str], held: pl.LazyFrame, plan: _Plan, chunk: int, *, quoting: bool
+) -> Iterator[pl.DataFrame]:
     """The held-back rows (a typed key came out null) with their reasons, from a second read of the
     key columns as text: a value present but not a number is unparseable; an empty one is missing
     (left to validation). Only files with such rows pay for this second read."""
     keys = plan.typed_keys
-    raw = pl.scan_csv(
-        path,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-        encoding="utf8-lossy",
-        row_index_name=_ROW,
-        row_index_offset=1,
-    ).select(
+    raw = _scan(path, header, {}, quoting=quoting).select(
         pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
         *(_text(c).alias(f"__raw_{k}") for k, c in keys.items()),
     )
@@ -539,7 +543,9 @@ def _settle(path: str | Path, held: pl.LazyFrame, plan: _Plan, chunk: int) -> It
         return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
 
     reason = (
-        pl.when(bad(MMSI))
+        pl.when(pl.col(REASON) == Reason.TOO_MANY_FIELDS)
+        .then(pl.col(REASON))
+        .when(bad(MMSI))
         .then(pl.lit(Reason.UNPARSEABLE_MMSI))
         .when(pl.col(REASON).is_not_null())
         .then(pl.col(REASON))
@@ -553,36 +559,53 @@ def _settle(path: str | Path, held: pl.LazyFrame, plan: _Plan, chunk: int) -> It
     yield from settled.select(*schema.COLUMNS, REASON).collect_batches(chunk_size=chunk)
 
 
-def _query(
-    path: str | Path,
-    source_file: str,
-    plan: _Plan,
-    source_file_dtype: pl.DataType | None = None,
-) -> pl.LazyFrame | None:
-    """The lazy query turning the CSV file into canonical columns plus ``reason``.
+_EXTRA = "__extra_field"
 
-    Returns None when ``plan`` has typed columns the file's raw header does not name exactly (a BOM or
-    spaces around the names); the all-text plan then applies.
-    """
+
+def _scan(
+    path: str | Path, header: list[str], typed: dict[str, pl.DataType], *, quoting: bool
+) -> pl.LazyFrame:
+    """The file's data lines with the header's names (spaces and BOM removed), ``typed`` columns
+    parsed by the reader, all others text, plus a row index from 1 and ``__extra_field``: the first
+    field beyond the header's, which a line with too many fields fills."""
+    names: list[str] = []
+    for name in header:  # duplicate names as polars gives them
+        n, i = name, 0
+        while n in names:
+            n, i = f"{name}_duplicated_{i}", i + 1
+        names.append(n)
     lf = pl.scan_csv(
         path,
-        infer_schema=False,
-        schema_overrides=plan.typed or None,
+        has_header=False,
+        skip_rows=1,
+        schema={**{n: typed.get(n, pl.String()) for n in names}, _EXTRA: pl.String()},
         truncate_ragged_lines=True,
-        ignore_errors=bool(plan.typed),
+        ignore_errors=bool(typed),
+        quote_char='"' if quoting else None,
         encoding="utf8-lossy",
         row_index_name=_ROW,
         row_index_offset=1,
     )
-    raw_names = lf.collect_schema().names()
-    renames = {
-        n: n.lstrip("\ufeff").strip() for n in raw_names if n != _ROW and n != n.lstrip("\ufeff").strip()
-    }
-    if plan.typed and (renames or not set(plan.typed) <= set(raw_names)):
-        return None
-    if renames:
-        lf = lf.rename(renames)
-    data_cols = [renames.get(n, n) for n in raw_names if n != _ROW]
+    if not quoting:
+        text = pl.col(pl.String)
+        lf = lf.with_columns(
+            text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
+        )
+    return lf
+
+
+def _query(
+    path: str | Path,
+    header: list[str],
+    source_file: str,
+    plan: _Plan,
+    source_file_dtype: pl.DataType | None = None,
+    *,
+    quoting: bool = True,
+) -> pl.LazyFrame:
+    """The lazy query turning the CSV file into canonical columns plus ``reason``."""
+    lf = _scan(path, header, plan.typed, quoting=quoting)
+    data_cols = [n for n in lf.collect_schema().names() if n != _ROW]
     lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
 
     canon = {
@@ -596,6 +619,7 @@ def _query(
         pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
         *(e.alias(f"__raw_{k}") for k, e in plan.raw.items()),
         plan.given.cast(pl.String).alias("__given"),
+        pl.col(_EXTRA).is_not_null().alias("__too_many"),
     )
 
     def bad(key: str) -> pl.Expr:
@@ -604,7 +628,9 @@ def _query(
         return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
 
     reason = (
-        pl.when(pl.col("__given").is_not_null())
+        pl.when(pl.col("__too_many"))
+        .then(pl.lit(Reason.TOO_MANY_FIELDS))
+        .when(pl.col("__given").is_not_null())
         .then(pl.col("__given"))
         .when(bad(MMSI))
         .then(pl.lit(Reason.UNPARSEABLE_MMSI))
