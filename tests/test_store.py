@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -69,6 +70,37 @@ def test_same_file_twice_adds_nothing(tmp_path):
     assert (second.rows_read, second.rows_accepted, second.rows_rejected) == (first.rows_read, 0, 1)
     assert second.rows_duplicate == first.rows_accepted
     assert second.files[0].already_ingested and not first.files[0].already_ingested
+
+
+def test_the_same_content_under_another_path_adds_nothing_and_renames_nothing(tmp_path):
+    """A file ingested again under another spelling of its path (or a copy of it) is recognised by
+    its content: the store's files, rejects and manifest stay exactly as they were."""
+    f = day_file(
+        tmp_path / "a.csv", "2020-01-01", range(366000001, 366000010), extra="0,2020-01-01T00:00:00,1,1\n"
+    )
+    copy = tmp_path / "copies" / "a-copy.csv"
+    copy.parent.mkdir()
+    shutil.copy(f, copy)
+    store = tmp_path / "store"
+    first = ingest([f], store)
+    before = partitions(store)
+    manifest = (store / "manifest.json").read_bytes()
+    rejects_before = sorted(p.read_bytes() for p in (store / "rejects").glob("*.parquet"))
+    again = ingest([copy, tmp_path / "copies" / ".." / "a.csv"], store)
+    assert partitions(store) == before
+    assert (store / "manifest.json").read_bytes() == manifest
+    assert sorted(p.read_bytes() for p in (store / "rejects").glob("*.parquet")) == rejects_before
+    assert again.balanced and again.rows_accepted == 0
+    assert again.rows_duplicate == 2 * first.rows_accepted
+    assert [e.already_ingested for e in again.files] == [True, True]
+    # Two copies in one ingest, in either order: the rows of the path that sorts first are kept.
+    for i, order in enumerate(([f, copy], [copy, f])):
+        both = ingest(order, tmp_path / f"store{i}")
+        assert both.balanced and both.rows_accepted == first.rows_accepted
+        assert both.rows_duplicate == first.rows_accepted
+        kept = read_store(tmp_path / f"store{i}").collect()["source_file"].unique().to_list()
+        assert kept == [min(str(f), str(copy))]
+    assert partitions(tmp_path / "store0") == partitions(tmp_path / "store1")
 
 
 def test_day_files_in_any_order_give_byte_identical_partitions(tmp_path):
@@ -173,3 +205,38 @@ def test_staging_left_by_a_killed_ingest_is_cleaned_up(tmp_path):
     os.utime(stale, (old, old))
     ingest([src], tmp_path / "store")
     assert not stale.exists()
+
+
+def test_a_second_ingest_into_a_store_being_written_fails_at_once(tmp_path):
+    """Another process holds the store's write lock: a second ingest stops with a clear error and
+    touches nothing; once the lock is free (even from a killed process) ingesting works."""
+    import subprocess
+    import sys
+
+    f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000010))
+    store = tmp_path / "store"
+    ingest([f], store)
+    before = partitions(store)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from shipwatch.store import Store\n"
+            "with Store.open(sys.argv[1]).writing():\n    print('locked', flush=True); sys.stdin.read()",
+            str(store),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        g = day_file(tmp_path / "b.csv", "2020-01-02", range(366000001, 366000010))
+        with pytest.raises(StoreError, match="another shipwatch ingest is writing to this store"):
+            ingest([g], store)
+        assert partitions(store) == before
+    finally:
+        holder.kill()  # the lock goes with the process
+        holder.wait()
+    report = ingest([g], store)
+    assert report.rows_accepted == 9 * 21 and len(partitions(store)) > len(before)

@@ -106,7 +106,8 @@ class IngestReport:
         Rejected rows per reason, most frequent first.
     files : list[FileEntry]
         Per input file: path, dialect, rows read, rows rejected, whether it was ingested before
-        (same content hash already in the store's manifest; its rows then count as duplicates).
+        (same content hash already in the store's manifest, under any path: its rows then count as
+        duplicates and the store is left as it was), and a note when read in a special way.
     store : str or None
         The store written to (None for :func:`load_positions`).
     """
@@ -206,11 +207,11 @@ def ingest(
     st = Store.open(store, create=True)
     report = IngestReport(store=str(store))
     reasons: Counter = Counter()
-    accepted_before_dedup = 0
+    accepted_before_dedup = known_duplicates = 0
     # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
     # Staged rows carry source_file as an Enum of this ingest's inputs (4 bytes a row, not the path).
     files = pl.Enum(sorted({src.name for src, _ in plan}))
-    with ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
+    with st.writing(), ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
         keys = [pool.submit(file_key, src.path, src.member) for src, _ in plan]
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):
@@ -228,15 +229,24 @@ def ingest(
                 w.discard()
 
             r = _read_validated(src, dialect, m, keep, restart, progress, files)
-            accepted_before_dedup += r.accepted
             reasons.update(r.reasons)
             key = keys[i].result()
             seen = st.known(key)
-            staged_rejects.append((key, writer.close()))
+            if seen:
+                # The same content was ingested before, perhaps under another path: it adds nothing,
+                # and the store keeps the rows (and names) it has. (Copies given in one ingest are
+                # all staged: of equal rows the one whose path sorts first is kept, in any order.)
+                restart()
+                known_duplicates += r.accepted
+            else:
+                accepted_before_dedup += r.accepted
+            staged_rejects.append((key, None if seen else writer.close()))
             report.files.append(FileEntry(src.name, dialect, r.rows, r.rejected, seen, r.note))
             report.rows_read += r.rows
-        report.rows_duplicate = st.merge(stage, progress=progress)
+        report.rows_duplicate = st.merge(stage, progress=progress) + known_duplicates
         for (key, staged), entry in zip(staged_rejects, report.files, strict=True):
+            if entry.already_ingested:
+                continue
             st.write_rejects(key, staged)
             st.record(
                 key,
@@ -248,7 +258,7 @@ def ingest(
                 },
             )
         st.save_manifest()
-    report.rows_accepted = accepted_before_dedup - report.rows_duplicate
+    report.rows_accepted = accepted_before_dedup + known_duplicates - report.rows_duplicate
     _tally(report, reasons)
     return report
 

@@ -15,7 +15,8 @@ not on the order or number of times files were ingested.
 New rows are first staged (:class:`Staging`) in the store's ``.staging`` folder, one Arrow file per
 batch and partition, then merged one partition at a time, so memory stays bounded by the size of one
 day-bucket. Writes are atomic per file (write then rename); a crash mid-ingest leaves every file whole
-and re-running the same ingest completes it. One ingest at a time per store (there is no lock).
+and re-running the same ingest completes it. One ingest at a time per store: a second one fails at
+once with a clear message (an OS file lock on ``.lock``, released when the process ends).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ import numpy as np
 import polars as pl
 import xxhash
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (one ingest at a time is then up to the user)
+    fcntl = None  # type: ignore[assignment]
+
 from shipwatch import schema
 from shipwatch.errors import StoreError
 from shipwatch.validate import dedup, dedup_order, packed_key
@@ -45,6 +51,7 @@ MANIFEST = "manifest.json"
 POSITIONS = "positions"
 REJECTS = "rejects"
 STAGING = ".staging"
+LOCK = ".lock"
 FORMAT = "shipwatch-store"
 VERSION = 1
 #: Number of MMSI buckets (part files) per day.
@@ -278,6 +285,7 @@ class Store:
     def __init__(self, root: Path, manifest: dict) -> None:
         self.root = root
         self.manifest = manifest
+        self._locked = False
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False) -> Store:
@@ -319,16 +327,44 @@ class Store:
 
     # --- staging and merging ------------------------------------------------------------------------
     @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """Hold the store's write lock (``.lock``, an OS file lock released even if the process dies)
+        and re-read the manifest, which another ingest may have changed since :meth:`open`.
+
+        Raises
+        ------
+        StoreError
+            If another process is writing to the store.
+        """
+        with open(self.root / LOCK, "a+b") as fh:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as err:
+                    raise StoreError(
+                        f"{self.root}: another shipwatch ingest is writing to this store; "
+                        "wait for it to finish, then run this one again"
+                    ) from err
+            try:
+                self.manifest = json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
+                self._locked = fcntl is not None
+                yield self
+            finally:
+                self._locked = False
+                if fcntl is not None:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
     def staging(self) -> Iterator[Staging]:
         """A fresh staging area inside the store, removed afterwards whatever happens.
 
-        Staging folders left by an ingest that was killed (older than ``STALE_STAGING_HOURS``) are
-        removed first; one store takes one ingest at a time (there is no lock).
+        Staging folders left by an ingest that was killed are removed first (all of them when the
+        store's lock is held, see :meth:`writing`; else those older than ``STALE_STAGING_HOURS``).
         """
         (self.root / STAGING).mkdir(exist_ok=True)
         cutoff = time.time() - STALE_STAGING_HOURS * 3600
         for old in (self.root / STAGING).iterdir():
-            if old.stat().st_mtime < cutoff:
+            if self._locked or old.stat().st_mtime < cutoff:
                 shutil.rmtree(old, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(dir=self.root / STAGING))
         try:
