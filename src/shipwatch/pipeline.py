@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -211,7 +212,7 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
 def file_fingerprint(path: Path) -> dict[str, Any]:
     """Size and SHA-256 of a file, or of every file under a folder.
 
-    A shipwatch store is identified by its manifest (which holds the SHA-256 of every file ingested
+    A shipwatch store is identified by its manifest (which holds the content key of every file ingested
     into it) rather than by re-reading all its Parquet files.
     """
     from shipwatch.store import is_store
@@ -276,18 +277,26 @@ def run(
     sight = read_sightings(sightings) if sightings else None
     start, end = _utc(since), _utc(until)
     context = timedelta(days=settings.gaps.context_days)
-    positions, accounting = load_positions(
-        paths,
-        mapping=mapping,
-        since=start - context if start is not None else None,
-        until=end + context if end is not None else None,
-    )
-    load_s = time.perf_counter() - t0
-    result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
-    written = write_outputs(result, out_dir)
-    inputs = [file_fingerprint(Path(p)) for p in paths]
-    if sightings:
-        inputs.append({**file_fingerprint(Path(sightings)), "role": "sightings"})
+
+    def fingerprints() -> list[dict[str, Any]]:
+        inputs = [file_fingerprint(Path(p)) for p in paths]
+        if sightings:
+            inputs.append({**file_fingerprint(Path(sightings)), "role": "sightings"})
+        return inputs
+
+    # The inputs are hashed in a background thread while they are read (hashlib releases the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashed = pool.submit(fingerprints)
+        positions, accounting = load_positions(
+            paths,
+            mapping=mapping,
+            since=start - context if start is not None else None,
+            until=end + context if end is not None else None,
+        )
+        load_s = time.perf_counter() - t0
+        result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
+        written = write_outputs(result, out_dir)
+        inputs = hashed.result()
     manifest = {
         "shipwatch_version": __version__,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
