@@ -174,3 +174,37 @@ def test_a_line_with_too_many_fields_is_rejected_not_shifted(tmp_path):
     assert stored["callsign"].to_list() == ["C1", "C3"]
     rejects = pl.read_parquet(next((tmp_path / "s" / "rejects").glob("*.parquet")))
     assert rejects["source_row"].to_list() == [2]
+
+
+GOOD_LINES = [f"36699900{i},2020-01-01T00:0{i}:00,37.1,-122.1" for i in (1, 2)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # a quote opening the first field: the fast path must not swallow the rest of the file
+        (['"366999001,2020-01-01T00:00:00,37.1,-122.1', *GOOD_LINES], (3, 3, 0)),
+        # a quote opening a number field the fast path parses
+        ([GOOD_LINES[0] + ',"1.0', *GOOD_LINES[1:]], (2, 2, 0)),
+        # a row of unparseable numbers only is still a row
+        (["abc,,n/a,n/a", *GOOD_LINES], (3, 2, 1)),
+        # every field quoted, one quote never closes: numbers read without their quotes
+        ([*(",".join(f'"{v}"' for v in g.split(",")) for g in GOOD_LINES), '"366999009","2020-01-01T00:09:00","37.1","-122.1,'], (3, 3, 0)),
+    ],
+)
+def test_malformed_lines_are_read_again_never_lost(tmp_path, lines, expected):
+    path = tmp_path / "m.csv"
+    header = "MMSI,BaseDateTime,LAT,LON" + (",SOG" if lines[0].endswith('"1.0') else "")
+    path.write_text(header + "\n" + "\n".join(lines) + "\n")
+    for report in (ingest([path], tmp_path / "s"), load_positions([path])[1]):
+        assert report.balanced
+        assert (report.rows_read, report.rows_accepted, report.rows_rejected) == expected
+
+
+def test_a_header_only_file_reads_as_no_rows_beside_others(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("MMSI,BaseDateTime,LAT,LON\r\n")
+    good = tmp_path / "good.csv"
+    good.write_text("MMSI,BaseDateTime,LAT,LON\n" + "\n".join(GOOD_LINES) + "\n")
+    report = ingest([empty, good], tmp_path / "s")
+    assert [f.rows for f in report.files] == [0, 2] and report.rows_accepted == 2

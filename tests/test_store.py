@@ -101,6 +101,12 @@ def test_the_same_content_under_another_path_adds_nothing_and_renames_nothing(tm
         kept = read_store(tmp_path / f"store{i}").collect()["source_file"].unique().to_list()
         assert kept == [min(str(f), str(copy))]
     assert partitions(tmp_path / "store0") == partitions(tmp_path / "store1")
+    for name in ("manifest.json", "rejects"):  # rejects and manifest entry: the first path's too
+        a, b = tmp_path / "store0" / name, tmp_path / "store1" / name
+        if a.is_dir():
+            assert [p.read_bytes() for p in sorted(a.iterdir())] == [p.read_bytes() for p in sorted(b.iterdir())]
+        else:
+            assert a.read_bytes() == b.read_bytes()
 
 
 def test_day_files_in_any_order_give_byte_identical_partitions(tmp_path):
@@ -240,3 +246,29 @@ def test_a_second_ingest_into_a_store_being_written_fails_at_once(tmp_path):
         holder.wait()
     report = ingest([g], store)
     assert report.rows_accepted == 9 * 21 and len(partitions(store)) > len(before)
+
+
+def test_two_ingests_creating_one_store_at_once_never_break_it(tmp_path):
+    """Started together on a store that does not exist yet: each one either ingests or stops with
+    the lock message (never another error), and the store is whole afterwards."""
+    import subprocess
+    import sys
+
+    files = [day_file(tmp_path / f"{d}.csv", d, range(366000001, 366000004)) for d in ("2020-01-01", "2020-01-02")]
+    for round_ in range(3):
+        store = tmp_path / f"store{round_}"
+        procs = [
+            subprocess.Popen(
+                [str(Path(sys.executable).parent / "shipwatch"), "ingest", str(f), "--store", str(store)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for f in files
+        ]
+        results = [(p.wait(), p.communicate()[1]) for p in procs]
+        for code, err in results:
+            assert code == 0 or "another shipwatch ingest is writing to this store" in err, err
+        done = [f for f, (code, _) in zip(files, results, strict=True) if code == 0]
+        assert done
+        assert read_store(store).collect().height == len(done) * 3 * 21

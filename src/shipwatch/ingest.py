@@ -21,6 +21,7 @@ import polars as pl
 
 from shipwatch import readers, schema
 from shipwatch.errors import InputError, QuotingError
+from shipwatch.readers.csv import FastPathError
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
 from shipwatch.store import RejectsWriter, Store, file_key
 from shipwatch.validate import dedup, validate
@@ -53,6 +54,14 @@ class _Read(NamedTuple):
     note: str | None
 
 
+#: How a CSV file is read: first the fast path, then as text, then with quotes as ordinary characters.
+_ATTEMPTS = (
+    {"fast": True, "quoting": True},
+    {"fast": False, "quoting": True},
+    {"fast": False, "quoting": False},
+)
+
+
 def _read_validated(
     src: readers.Source,
     dialect: str,
@@ -64,15 +73,22 @@ def _read_validated(
 ) -> _Read:
     """Read and validate one source, handing each batch's accepted and rejected rows to ``keep``.
 
-    A CSV file in which a quote never closes is read again from the start with quotes as ordinary
-    characters, after ``restart()`` has forgotten what ``keep`` was given.
+    A MarineCadastre CSV file is read first with its numbers parsed by the CSV reader (fast, strict);
+    if that stops (a value or line it does not take), ``restart()`` forgets what ``keep`` was given
+    and the file is read again as text; if a quote in it never closes, once more with quotes as
+    ordinary characters.
     """
-    for quoting in (True, False):
+    attempt = 0
+    while True:
         rows = rejected = accepted = 0
         reasons: Counter = Counter()
         try:
             for batch in readers.read_source(
-                src, dialect=dialect, mapping=mapping, source_file_dtype=source_file_dtype, quoting=quoting
+                src,
+                dialect=dialect,
+                mapping=mapping,
+                source_file_dtype=source_file_dtype,
+                **_ATTEMPTS[attempt],
             ):
                 v = validate(batch)
                 keep(v.accepted, v.rejected)
@@ -83,15 +99,15 @@ def _read_validated(
                     reasons.update(dict(v.rejected[schema.REASON].value_counts().iter_rows()))
                 if progress is not None:
                     progress("rows", batch.height)
-        except QuotingError:
-            if not quoting:
+        except (FastPathError, QuotingError) as err:
+            if attempt == len(_ATTEMPTS) - 1:
                 raise
             restart()
             if progress is not None and rows:
                 progress("rows", -rows)
+            attempt = 1 if isinstance(err, FastPathError) else 2
             continue
-        return _Read(rows, rejected, accepted, reasons, None if quoting else QUOTES_IGNORED)
-    raise AssertionError("unreachable")
+        return _Read(rows, rejected, accepted, reasons, QUOTES_IGNORED if attempt == 2 else None)
 
 
 @dataclass
@@ -235,7 +251,7 @@ def ingest(
             if seen:
                 # The same content was ingested before, perhaps under another path: it adds nothing,
                 # and the store keeps the rows (and names) it has. (Copies given in one ingest are
-                # all staged: of equal rows the one whose path sorts first is kept, in any order.)
+                # all staged: of equal rows the one whose path sorts first is kept.)
                 restart()
                 known_duplicates += r.accepted
             else:
@@ -244,8 +260,14 @@ def ingest(
             report.files.append(FileEntry(src.name, dialect, r.rows, r.rejected, seen, r.note))
             report.rows_read += r.rows
         report.rows_duplicate = st.merge(stage, progress=progress) + known_duplicates
+        # Copies of one content in this ingest: the store keeps the rejects and manifest entry of the
+        # path that sorts first, whatever the order the files were given in.
+        first: dict[str, str] = {}
+        for (key, _), entry in zip(staged_rejects, report.files, strict=True):
+            if not entry.already_ingested and (key not in first or entry.path < first[key]):
+                first[key] = entry.path
         for (key, staged), entry in zip(staged_rejects, report.files, strict=True):
-            if entry.already_ingested:
+            if entry.already_ingested or entry.path != first[key]:
                 continue
             st.write_rejects(key, staged)
             st.record(

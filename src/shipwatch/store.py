@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -82,9 +83,12 @@ def is_store(path: str | Path) -> bool:
 
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # Snappy: about 30 % less CPU than zstd level 1 when writing, for files about 40 % larger (76 -> 108 MB for
@@ -93,7 +97,9 @@ PARQUET_COMPRESSION = "snappy"
 
 
 def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    _write_atomic(path, lambda p: df.write_parquet(p, compression=PARQUET_COMPRESSION, row_group_size=256_000))
+    _write_atomic(
+        path, lambda p: df.write_parquet(p, compression=PARQUET_COMPRESSION, row_group_size=256_000)
+    )
 
 
 def _write_part(df: pl.DataFrame, path: Path) -> None:
@@ -299,7 +305,8 @@ class Store:
         root = Path(path)
         if is_store(root):
             return cls(root, json.loads((root / MANIFEST).read_text(encoding="utf-8")))
-        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        # Hidden entries (a lock or temporary file of an ingest creating the store now) do not count.
+        if root.exists() and (not root.is_dir() or any(not p.name.startswith(".") for p in root.iterdir())):
             raise StoreError(
                 f"{path}: exists and is not a shipwatch store; give an empty or new directory to --store"
             )

@@ -33,6 +33,7 @@ class Reason:
 
     NOT_POSITION = "not a position report"
     TOO_MANY_FIELDS = "too many fields (an unquoted comma in a text field?)"
+    LINE_BREAK_IN_FIELD = "line break inside a field (stray quotes joined lines?)"
     UNDECODABLE = "undecodable sentence"
     UNPARSEABLE_MMSI = "unparseable MMSI"
     UNPARSEABLE_TIME = "unparseable timestamp"

@@ -185,40 +185,41 @@ def test_unusable_csv_inputs_raise_with_a_clear_message(tmp_path, content, spec,
         list(read_csv(path, mapping=parse_mapping(spec) if spec else None))
 
 
-def _text_only(path: Path, **kw) -> pl.DataFrame:
-    """read_csv with the typed fast path disabled (every column read as text, then converted)."""
-    import shipwatch.readers.csv as csv_reader
-
-    original = csv_reader._plan_marinecadastre
-    try:
-        csv_reader._plan_marinecadastre = lambda header, lower, typed=False: original(header, lower)
-        return pl.concat(list(read_csv(path, **kw)))
-    finally:
-        csv_reader._plan_marinecadastre = original
+GOOD_LINE = "366999001,2020-01-01T00:00:{s:02d},37.8,-122.4,10.5,90.0,88,ALPHA,IMO9307839,WDA1,70\n"
+MC_HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType\n"
 
 
 @pytest.mark.parametrize("batch_rows", [3, 1000])
-def test_typed_fast_path_falls_back_to_text_without_losing_or_repeating_rows(tmp_path, batch_rows):
-    good = "366999001,2020-01-01T00:00:{s:02d},37.8,-122.4,10.5,90.0,88,ALPHA,IMO9307839,WDA1,70\n"
-    header = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType\n"
-    rows = [good.format(s=s) for s in range(12)]
-    rows[7] = rows[7].replace("37.8", "abc")  # a number the typed parser rejects, in the third batch of 3
+def test_the_fast_path_stops_on_a_value_it_cannot_parse_and_ingest_reads_the_file_as_text(tmp_path, batch_rows):
+    from shipwatch.ingest import load_positions
+    from shipwatch.readers.csv import FastPathError
+
+    rows = [GOOD_LINE.format(s=s) for s in range(12)]
+    rows[7] = rows[7].replace("37.8", "abc")  # a number the fast parser rejects, in the third batch of 3
     rows[9] = rows[9].replace("2020-01-01T", "2020/01/01 ")  # text time: "unparseable timestamp"
     path = tmp_path / "f.csv"
-    path.write_text(header + "".join(rows))
-    batches = list(read_csv(path, batch_rows=batch_rows))
-    # The row whose typed key came out null is held back, settled by a second read, and comes last.
-    assert batches[-1]["source_row"].to_list() == [8]
-    fast = pl.concat(batches).sort("source_row")
-    assert fast["source_row"].to_list() == list(range(1, 13))
-    assert fast.equals(_text_only(path, batch_rows=batch_rows))
-    assert fast["reason"].to_list()[7:10] == [Reason.UNPARSEABLE_POSITION, None, Reason.UNPARSEABLE_TIME]
+    path.write_text(MC_HEADER + "".join(rows))
+    with pytest.raises(FastPathError, match="fast CSV path stopped"):
+        list(read_csv(path, batch_rows=batch_rows, fast=True))
+    text = pl.concat(list(read_csv(path, batch_rows=batch_rows)))
+    assert text["source_row"].to_list() == list(range(1, 13))
+    assert text["reason"].to_list()[7:10] == [Reason.UNPARSEABLE_POSITION, None, Reason.UNPARSEABLE_TIME]
+    table, report = load_positions([path])
+    assert sorted(table["source_row"].to_list()) == [r for r in range(1, 13) if r not in (8, 10)]
+    assert report.balanced and report.rows_read == 12 and report.rows_rejected == 2
+    assert report.rejected_by_reason == {Reason.UNPARSEABLE_POSITION: 1, Reason.UNPARSEABLE_TIME: 1}
 
 
-@pytest.mark.parametrize("name", ["marinecadastre_2020.csv", "marinecadastre_2025.csv"])
-def test_typed_fast_path_gives_the_same_frames_as_text(name):
-    # Rows whose typed key came out null are settled after the others: compare in file order.
-    assert _read(name).sort("source_row").equals(_text_only(DATA / name).sort("source_row"))
+@pytest.mark.parametrize("name", ["marinecadastre_2025.csv"])
+def test_the_fast_path_gives_the_same_frames_as_text(name):
+    assert _read(name, fast=True).equals(_read(name))
+
+
+def test_fast_path_and_text_agree_on_spaces_around_numbers(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("MMSI,BaseDateTime,LAT,LON\n 366999001,2020-01-01T00:00:00, 37.8 ,-122.4\n")
+    text = pl.concat(list(read_csv(path)))
+    assert text.select("mmsi", "lat", "reason").row(0) == (366999001, 37.8, None)
 
 
 def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
@@ -248,32 +249,27 @@ def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
     assert set(reasons["reason"].to_list()) == {"unparseable MMSI"}
 
 
-def test_rows_held_back_for_their_reason_are_set_aside_on_disk_and_come_back_whole(tmp_path, monkeypatch):
-    """Rows whose typed MMSI or position came out null wait for a second, text read of the key
-    columns; beyond a memory bound they wait on disk. Every one comes back once, with the right
-    reason, in a file that is not valid UTF-8 (decoded lossily by both reads)."""
-    import shipwatch.readers.csv as csv_reader
-
-    monkeypatch.setattr(csv_reader, "HELD_BACK_MEMORY_BYTES", 1)
-    header = "MMSI,BaseDateTime,LAT,LON,SOG,VesselName\n"
-    lines = []
-    for i in range(40):
-        mmsi, lat = "366999001", "37.8"
-        if i % 4 == 1:
-            mmsi = "36699900X"  # unparseable
-        elif i % 4 == 2:
-            lat = ""  # missing: left to validation
-        elif i % 4 == 3:
-            lat = "N37.8"  # unparseable
-        lines.append(f"{mmsi},2020-01-01T00:00:{i:02d},{lat},-122.4,1.0,CAF\xc9 {i}\n".encode("latin-1"))
-    path = tmp_path / "f.csv"
-    path.write_bytes(header.encode() + b"".join(lines))
-    df = pl.concat(list(read_csv(path, batch_rows=7))).sort("source_row")
-    assert df["source_row"].to_list() == list(range(1, 41))
-    expected = [None, Reason.UNPARSEABLE_MMSI, None, Reason.UNPARSEABLE_POSITION] * 10
-    assert df["reason"].to_list() == expected
-    assert df["vessel_name"][0] == "CAF\ufffd 0"
-    assert df.equals(_text_only(path, batch_rows=7).sort("source_row"))
+def test_shifted_lines_and_joined_lines_are_rejected_with_their_reason(tmp_path):
+    """An unquoted comma shifts the fields: caught by the field count, or (last field empty) by a
+    value in a column it cannot belong to. Stray quotes that join lines leave a line break inside a
+    field: that row is rejected and keeps the joined text."""
+    header = "MMSI,BaseDateTime,LAT,LON,VesselName,IMO,CallSign,TransceiverClass\n"
+    path = tmp_path / "shift.csv"
+    path.write_text(
+        header
+        + "366999001,2020-01-01T00:00:00,37.8,-122.4,FOO,IMO1,C1,A\n"
+        + "366999002,2020-01-01T00:00:01,37.8,-122.4,FOO, INC,IMO2,C2,B\n"  # extra field "B"
+        + "366999003,2020-01-01T00:00:02,37.8,-122.4,FOO, INC,IMO3,C3,\n"  # extra field empty
+        + "366999004,2020-01-01T00:00:03,37.8,-122.4,FOO, INC,,C4\n"  # 8 fields, IMO holds " INC"
+        + '366999005,2020-01-01T00:00:04,37.8,-122.4,"BAD,IMO5,C5,A\n'
+        + '366999006,2020-01-01T00:00:05,37.8,-122.4,X",IMO6,C6,A\n'
+        + "366999007,2020-01-01T00:00:06,37.8,-122.4,GOOD,,,\n"
+    )
+    df = pl.concat(list(read_csv(path))).sort("source_row")
+    assert df["source_row"].to_list() == [1, 2, 3, 4, 5, 6]
+    too_many, joined = Reason.TOO_MANY_FIELDS, Reason.LINE_BREAK_IN_FIELD
+    assert df["reason"].to_list() == [None, too_many, too_many, too_many, joined, None]
+    assert "\n" in df["vessel_name"][4]  # the joined text is kept for the analyst
 
 
 def test_mapped_iso_times_with_offsets_become_utc_without_a_format(tmp_path):

@@ -322,13 +322,14 @@ def read_source(
     dialect: str | None = None,
     mapping: ColumnMapping | None = None,
     source_file_dtype: pl.DataType | None = None,
+    fast: bool = False,
     quoting: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """Canonical frames of one source (see :func:`read`).
 
     ``source_file_dtype`` (default String) may be an Enum holding ``src.name``: the ``source_file``
-    column then takes 4 bytes a row instead of the name's text. ``quoting=False`` reads a CSV file
-    with quotes as ordinary characters (see :func:`shipwatch.readers.csv.read_csv`).
+    column then takes 4 bytes a row instead of the name's text. ``fast`` and ``quoting`` apply to
+    CSV files (see :func:`shipwatch.readers.csv.read_csv`).
     """
     dialect = dialect or detect_dialect(src, mapping=mapping)
     if dialect not in (NMEA, PARQUET, GEOPACKAGE, GEOJSON):
@@ -339,6 +340,7 @@ def read_source(
                 dialect=dialect,
                 mapping=mapping,
                 source_file_dtype=source_file_dtype,
+                fast=fast,
                 quoting=quoting,
             )
         return

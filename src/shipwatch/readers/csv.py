@@ -20,17 +20,19 @@ file: a value present but unconvertible in a key column gives the row a reason (
 "unparseable timestamp", "unparseable position"); in other columns it becomes null. Lines without
 any value (blank lines) are not data rows.
 
-MarineCadastre files take a faster path: the CSV parser reads the numbers itself (a value it cannot
-read becomes null). Rows whose MMSI or position came out null are held back (on disk beyond
-:data:`HELD_BACK_MEMORY_BYTES`) and, after the rest of the file, given their reason from a second read
-of the key columns as text; only files with such rows pay for that read, and they come last.
+A line with more fields than the header (an unquoted comma inside a name) is rejected as "too many
+fields", and so is a MarineCadastre line whose values sit in columns they cannot belong to (a
+transceiver class other than A/B, an IMO field not starting ``IMO``: a shift the field count misses when the
+last field is empty). A field holding a line break (AIS text never does: stray quotes joined lines)
+rejects its row, which keeps the joined text. ``fast`` reads MarineCadastre numbers with the CSV
+parser itself, strictly; ``quoting=False`` reads a file whose quotes never close. Both may stop
+mid-file; :func:`shipwatch.ingest.ingest` then drops what it staged and reads the file again.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,12 +169,10 @@ class _Plan:
         self.exprs: dict[str, pl.Expr] = {}
         self.raw: dict[str, pl.Expr] = {}  # raw text of key columns, for "unparseable" reasons
         self.given: pl.Expr = pl.lit(None, dtype=pl.String)
-        # Raw columns the CSV parser itself converts (fast path, ``ignore_errors``: a value it cannot
-        # convert becomes null, as casting the text would make it).
+        # Raw columns the CSV parser itself converts (fast path, strict).
         self.typed: dict[str, pl.DataType] = {}
-        # Key columns among them (canonical name → raw name): where one comes out null, the row is
-        # held back until its raw text says whether the value was missing or unparseable (_settle).
-        self.typed_keys: dict[str, str] = {}
+        # True where values sit in columns they cannot belong to (a line with shifted fields).
+        self.shifted: pl.Expr = pl.lit(False)
 
 
 def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False) -> _Plan:
@@ -223,19 +223,33 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         names[TRANSCEIVER] = "Transceiver"
     p = _Plan()
     fmt = "%Y-%m-%d %H:%M:%S" if lower else "%Y-%m-%dT%H:%M:%S"
-    p.exprs[MMSI] = pl.col(names[MMSI]).cast(pl.Int64, strict=False)
-    p.exprs[TIMESTAMP] = _naive_to_utc(pl.col(names[TIMESTAMP]), fmt)
-    for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M):
-        if names[c] in header:
-            p.exprs[c] = _f64(pl.col(names[c]))
+    # MMSI and position with surrounding spaces removed (as the CSV parser takes numbers, see typed).
+    p.raw = {
+        MMSI: _text(names[MMSI]),
+        TIMESTAMP: pl.col(names[TIMESTAMP]),
+        LAT: _text(names[LAT]),
+        LON: _text(names[LON]),
+    }
+    p.exprs[TIMESTAMP] = _naive_to_utc(p.raw[TIMESTAMP], fmt)
     if typed:
-        # Numbers parsed by the CSV reader: the same values as casting the text, faster. The time
-        # stays text (the reader's own datetime parsing is slower than strptime).
+        # Fast path: numbers parsed by the CSV reader itself, strictly (no ignore_errors: a value it
+        # cannot parse, or a malformed line, stops the read, and the file is read again as text).
+        # The time stays text (the reader's own datetime parsing is slower than strptime).
         p.typed = {names[MMSI]: pl.Int64()}
         for c in (LAT, LON, SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M, SHIP_TYPE, NAV_STATUS):
             if names[c] in header:
                 p.typed[names[c]] = pl.Float64()
-        p.typed_keys = {k: names[k] for k in (MMSI, LAT, LON)}
+        p.raw = {TIMESTAMP: p.raw[TIMESTAMP]}  # parsed numbers cannot be "unparseable"
+        p.exprs[MMSI] = pl.col(names[MMSI])
+        p.exprs[LAT] = pl.col(names[LAT])
+        p.exprs[LON] = pl.col(names[LON])
+    else:
+        p.exprs[MMSI] = p.raw[MMSI].cast(pl.Int64, strict=False)
+        p.exprs[LAT] = _f64(p.raw[LAT])
+        p.exprs[LON] = _f64(p.raw[LON])
+    for c in (SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M):
+        if names[c] in header:
+            p.exprs[c] = _f64(pl.col(names[c]))
     for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
         if names[c] in header:
             p.exprs[c] = pl.col(names[c])
@@ -245,7 +259,15 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         p.exprs[SHIP_TYPE] = _int(pl.col(names[SHIP_TYPE]), pl.Int16())
     if names[NAV_STATUS] in header:
         p.exprs[NAV_STATUS] = _int(pl.col(names[NAV_STATUS]), pl.Int8())
-    p.raw = {k: pl.col(names[k]) for k in (MMSI, TIMESTAMP, LAT, LON) if k not in p.typed_keys}
+    # A line with an unquoted comma in a text field has its later fields shifted: when the last one
+    # came out empty, the field count cannot tell, but values in columns they cannot belong to can.
+    shifted = []
+    if names[TRANSCEIVER] in header:
+        shifted.append(~pl.col(names[TRANSCEIVER]).is_in(["A", "B"]))
+    if not lower and names[IMO] in header:
+        shifted.append(~pl.col(names[IMO]).str.starts_with("IMO"))
+    if shifted:
+        p.shifted = pl.any_horizontal(shifted).fill_null(False)
     return p
 
 
@@ -396,6 +418,7 @@ def read_csv(
     mapping: ColumnMapping | None = None,
     batch_rows: int | None = None,
     source_file_dtype: pl.DataType | None = None,
+    fast: bool = False,
     quoting: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """Read an AIS CSV file as canonical frames, in batches of about ``batch_rows`` rows.
@@ -415,6 +438,9 @@ def read_csv(
     source_file_dtype : pl.DataType, optional
         Type of the ``source_file`` column (default String); an Enum holding ``source_file`` saves
         repeating the name's text on every row.
+    fast : bool, default False
+        MarineCadastre files only: let the CSV parser read the numbers itself (faster). Strict: a
+        value it cannot parse, or a malformed line, raises :class:`FastPathError`.
     quoting : bool, default True
         Whether ``"`` quotes fields (standard CSV). With False, quotes are ordinary characters (one
         pair around a whole field is removed, doubled ones undoubled): for a file in which a stray
@@ -431,8 +457,9 @@ def read_csv(
     Raises
     ------
     UnknownLayoutError, MappingError, UnreadableFileError
-        :class:`QuotingError` (an UnreadableFileError) when a quote never closes; batches may
-        already have been yielded then, so a caller retrying with ``quoting=False`` must drop them.
+        :class:`QuotingError` (an UnreadableFileError) when a quote never closes, and
+        :class:`FastPathError` when the fast path stops: batches may have been yielded already, so a
+        caller reading again (with ``quoting=False``, or without ``fast``) must drop them.
     """
     from shipwatch.errors import UnknownLayoutError
 
@@ -456,107 +483,30 @@ def read_csv(
         raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {DIALECTS}")
 
     chunk = batch_rows or BATCH_ROWS
-    if dialect in (MARINECADASTRE, MARINECADASTRE_2025):
+    fast = fast and dialect in (MARINECADASTRE, MARINECADASTRE_2025)
+    if fast:
         plan = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
     out = _query(path, header, source_file, plan, source_file_dtype, quoting=quoting)
     try:
-        if not plan.typed_keys:
-            yield from out.collect_batches(chunk_size=chunk)
-            return
-        with _HeldBack() as held:
-            for batch in out.collect_batches(chunk_size=chunk):
-                suspect = batch[_SUSPECT]
-                if suspect.any():
-                    held.add(batch.filter(suspect).drop(_SUSPECT))
-                    batch = batch.filter(~suspect)
-                yield batch.drop(_SUSPECT)
-            if held:
-                yield from _settle(path, header, held.scan(), plan, chunk, quoting=quoting)
+        yield from out.collect_batches(chunk_size=chunk)
     except pl.exceptions.PolarsError as err:
-        if quoting and "not properly escaped" in str(err):
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if fast:
+            raise FastPathError(
+                f"{source_file}: the fast CSV path stopped ({first}); read it as text"
+            ) from err
+        if quoting and ("not properly escaped" in str(err) or "malformed" in str(err)):
             raise QuotingError(
                 f'{source_file}: a quote (") opens a field that never closes; '
                 "read it with quotes as ordinary characters, or fix the line"
             ) from err
         raise UnreadableFileError(
-            f"{source_file}: not readable as CSV ({str(err).splitlines()[0]}); "
-            "check that it is an AIS CSV file"
+            f"{source_file}: not readable as CSV ({first}); check that it is an AIS CSV file"
         ) from err
 
 
-_SUSPECT = "__suspect"
-#: Held-back rows kept in memory before being set aside on disk (bytes, polars' estimate).
-HELD_BACK_MEMORY_BYTES = 64 * 2**20
-
-
-class _HeldBack:
-    """Rows held back from a typed read, in memory up to ``memory_bytes``, beyond that in Arrow IPC
-    files in a temporary folder (removed on exit), so memory stays bounded whatever the file."""
-
-    def __init__(self, memory_bytes: int | None = None) -> None:
-        self.memory_bytes = HELD_BACK_MEMORY_BYTES if memory_bytes is None else memory_bytes
-        self._frames: list[pl.DataFrame] = []
-        self._bytes = 0
-        self._files: list[Path] = []
-        self._tmp: tempfile.TemporaryDirectory | None = None
-
-    def __enter__(self) -> _HeldBack:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._frames = []
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
-    def __bool__(self) -> bool:
-        return bool(self._frames or self._files)
-
-    def add(self, frame: pl.DataFrame) -> None:
-        self._frames.append(frame)
-        self._bytes += frame.estimated_size()
-        if self._bytes > self.memory_bytes:
-            if self._tmp is None:
-                self._tmp = tempfile.TemporaryDirectory(prefix="shipwatch-held-")
-            f = Path(self._tmp.name) / f"{len(self._files):05d}.arrow"
-            pl.concat(self._frames).write_ipc(f, compression="uncompressed")
-            self._files.append(f)
-            self._frames, self._bytes = [], 0
-
-    def scan(self) -> pl.LazyFrame:
-        parts = [pl.scan_ipc(f) for f in self._files] + [f.lazy() for f in self._frames]
-        return pl.concat(parts)
-
-
-def _settle(
-    path: str | Path, header: list[str], held: pl.LazyFrame, plan: _Plan, chunk: int, *, quoting: bool
-) -> Iterator[pl.DataFrame]:
-    """The held-back rows (a typed key came out null) with their reasons, from a second read of the
-    key columns as text: a value present but not a number is unparseable; an empty one is missing
-    (left to validation). Only files with such rows pay for this second read."""
-    keys = plan.typed_keys
-    raw = _scan(path, header, {}, quoting=quoting).select(
-        pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
-        *(_text(c).alias(f"__raw_{k}") for k, c in keys.items()),
-    )
-
-    def bad(key: str) -> pl.Expr:
-        return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
-
-    reason = (
-        pl.when(pl.col(REASON) == Reason.TOO_MANY_FIELDS)
-        .then(pl.col(REASON))
-        .when(bad(MMSI))
-        .then(pl.lit(Reason.UNPARSEABLE_MMSI))
-        .when(pl.col(REASON).is_not_null())
-        .then(pl.col(REASON))
-        .when(bad(LAT) | bad(LON))
-        .then(pl.lit(Reason.UNPARSEABLE_POSITION))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    settled = held.join(raw, on=SOURCE_ROW, how="left", maintain_order="left").with_columns(
-        reason.alias(REASON)
-    )
-    yield from settled.select(*schema.COLUMNS, REASON).collect_batches(chunk_size=chunk)
+class FastPathError(UnreadableFileError):
+    """:func:`read_csv`'s fast path met a value or a line it does not take: read the file as text."""
 
 
 _EXTRA = "__extra_field"
@@ -577,10 +527,10 @@ def _scan(
     lf = pl.scan_csv(
         path,
         has_header=False,
-        skip_rows=1,
+        skip_lines=1,  # the header line as it is, whatever quotes it holds
         schema={**{n: typed.get(n, pl.String()) for n in names}, _EXTRA: pl.String()},
         truncate_ragged_lines=True,
-        ignore_errors=bool(typed),
+        raise_if_empty=False,
         quote_char='"' if quoting else None,
         encoding="utf8-lossy",
         row_index_name=_ROW,
@@ -605,7 +555,9 @@ def _query(
 ) -> pl.LazyFrame:
     """The lazy query turning the CSV file into canonical columns plus ``reason``."""
     lf = _scan(path, header, plan.typed, quoting=quoting)
-    data_cols = [n for n in lf.collect_schema().names() if n != _ROW]
+    types = lf.collect_schema()
+    data_cols = [n for n in types.names() if n != _ROW]
+    text_cols = [n for n in data_cols if types[n] == pl.String]
     lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
 
     canon = {
@@ -619,7 +571,10 @@ def _query(
         pl.col(_ROW).cast(pl.Int64).alias(SOURCE_ROW),
         *(e.alias(f"__raw_{k}") for k, e in plan.raw.items()),
         plan.given.cast(pl.String).alias("__given"),
-        pl.col(_EXTRA).is_not_null().alias("__too_many"),
+        (pl.col(_EXTRA).is_not_null() | plan.shifted).alias("__too_many"),
+        pl.any_horizontal(pl.col(text_cols).str.contains("\n", literal=True))
+        .fill_null(False)
+        .alias("__break"),
     )
 
     def bad(key: str) -> pl.Expr:
@@ -628,7 +583,9 @@ def _query(
         return pl.col(f"__raw_{key}").is_not_null() & pl.col(key).is_null()
 
     reason = (
-        pl.when(pl.col("__too_many"))
+        pl.when(pl.col("__break"))
+        .then(pl.lit(Reason.LINE_BREAK_IN_FIELD))
+        .when(pl.col("__too_many"))
         .then(pl.lit(Reason.TOO_MANY_FIELDS))
         .when(pl.col("__given").is_not_null())
         .then(pl.col("__given"))
@@ -641,12 +598,7 @@ def _query(
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias(REASON)
     )
-    suspect = (
-        [pl.any_horizontal(pl.col(k).is_null() for k in plan.typed_keys).alias(_SUSPECT)]
-        if plan.typed_keys
-        else []
-    )
-    return staged.select(*schema.COLUMNS, reason, *suspect)
+    return staged.select(*schema.COLUMNS, reason)
 
 
 def unknown_layout_message(source_file: str, header: list[str]) -> str:
