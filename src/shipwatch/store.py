@@ -305,8 +305,12 @@ class Store:
         root = Path(path)
         if is_store(root):
             return cls(root, json.loads((root / MANIFEST).read_text(encoding="utf-8")))
-        # Hidden entries (a lock or temporary file of an ingest creating the store now) do not count.
-        if root.exists() and (not root.is_dir() or any(not p.name.startswith(".") for p in root.iterdir())):
+        # Hidden entries (the lock or a temporary file) and the manifest of an ingest creating the
+        # store at this moment do not count.
+        if root.exists() and (
+            not root.is_dir()
+            or any(not p.name.startswith(".") and p.name != MANIFEST for p in root.iterdir())
+        ):
             raise StoreError(
                 f"{path}: exists and is not a shipwatch store; give an empty or new directory to --store"
             )
@@ -315,9 +319,25 @@ class Store:
                 f"{path}: no shipwatch store here; create one with shipwatch ingest --store {path}"
             )
         root.mkdir(parents=True, exist_ok=True)
-        store = cls(root, {"format": FORMAT, "version": VERSION, "buckets": BUCKETS, "files": {}})
-        store.save_manifest()
-        return store
+        manifest = {"format": FORMAT, "version": VERSION, "buckets": BUCKETS, "files": {}}
+        text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+        tmp = root / f".{MANIFEST}.{os.getpid()}-{threading.get_ident()}.tmp"
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            try:
+                os.link(tmp, root / MANIFEST)  # atomic, and never replaces a manifest made meanwhile
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                if not (root / MANIFEST).exists():
+                    os.replace(tmp, root / MANIFEST)
+        finally:
+            tmp.unlink(missing_ok=True)
+        if not is_store(root):
+            raise StoreError(
+                f"{path}: exists and is not a shipwatch store; give an empty or new directory to --store"
+            )
+        return cls(root, json.loads((root / MANIFEST).read_text(encoding="utf-8")))
 
     # --- manifest ---------------------------------------------------------------------------------
     def known(self, key: str) -> bool:
