@@ -12,6 +12,7 @@ import pytest
 from shipwatch.errors import InputError, InputNotFoundError, UnknownLayoutError
 from shipwatch.ingest import IngestReport, ingest, load_positions
 from shipwatch.store import read_store
+from shipwatch.validate import Reason
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = [
@@ -145,17 +146,17 @@ def test_a_quote_that_never_closes_reads_the_file_again_with_quotes_as_text(tmp_
     seen = []
     report = ingest([path], tmp_path / "s", progress=lambda unit, k: seen.append((unit, k)))
     assert report.balanced and report.rows_read == n
-    assert report.rejected_by_reason == {"too many fields (an unquoted comma in a text field?)": 1}
+    assert report.rejected_by_reason == {Reason.UNCLOSED_QUOTE: 2}  # "BRAVO and "SMITH, JONES"
     assert report.files[0].note == "a quote never closes: read with quotes as ordinary characters"
     assert any(k < 0 for unit, k in seen if unit == "rows")  # the progress bar went back
     assert sum(k for unit, k in seen if unit == "rows") == n
     stored = read_store(tmp_path / "s").collect()
-    assert stored.height == report.rows_accepted == n - 1
-    assert stored["source_row"].n_unique() == n - 1
+    assert stored.height == report.rows_accepted == n - 2
+    assert stored["source_row"].n_unique() == n - 2
     names = dict(zip(stored["source_row"], stored["vessel_name"], strict=True))
-    assert names[4] == 'RAY "CHIEF" TONEY' and names[55_001] == "BRAVO"
+    assert names[4] == 'RAY "CHIEF" TONEY' and 55_001 not in names and 6 not in names
     table, loaded = load_positions([path])
-    assert (loaded.rows_read, loaded.rows_accepted, table.height) == (n, n - 1, n - 1)
+    assert (loaded.rows_read, loaded.rows_accepted, table.height) == (n, n - 2, n - 2)
 
 
 def test_a_line_with_too_many_fields_is_rejected_not_shifted(tmp_path):
@@ -183,13 +184,13 @@ GOOD_LINES = [f"36699900{i},2020-01-01T00:0{i}:00,37.1,-122.1" for i in (1, 2)]
     ("lines", "expected"),
     [
         # a quote opening the first field: the fast path must not swallow the rest of the file
-        (['"366999001,2020-01-01T00:00:00,37.1,-122.1', *GOOD_LINES], (3, 3, 0)),
+        (['"366999001,2020-01-01T00:00:00,37.1,-122.1', *GOOD_LINES], (3, 2, 1)),
         # a quote opening a number field the fast path parses
-        ([GOOD_LINES[0] + ',"1.0', *GOOD_LINES[1:]], (2, 2, 0)),
+        ([GOOD_LINES[0] + ',"1.0', *GOOD_LINES[1:]], (2, 1, 1)),
         # a row of unparseable numbers only is still a row
         (["abc,,n/a,n/a", *GOOD_LINES], (3, 2, 1)),
         # every field quoted, one quote never closes: numbers read without their quotes
-        ([*(",".join(f'"{v}"' for v in g.split(",")) for g in GOOD_LINES), '"366999009","2020-01-01T00:09:00","37.1","-122.1,'], (3, 3, 0)),
+        ([*(",".join(f'"{v}"' for v in g.split(",")) for g in GOOD_LINES), '"366999009","2020-01-01T00:09:00","37.1","-122.1,'], (3, 2, 1)),
     ],
 )
 def test_malformed_lines_are_read_again_never_lost(tmp_path, lines, expected):
@@ -199,6 +200,8 @@ def test_malformed_lines_are_read_again_never_lost(tmp_path, lines, expected):
     for report in (ingest([path], tmp_path / "s"), load_positions([path])[1]):
         assert report.balanced
         assert (report.rows_read, report.rows_accepted, report.rows_rejected) == expected
+        # the line with the quote that never closes is kept aside with its reason, not guessed at
+        assert set(report.rejected_by_reason) <= {Reason.UNCLOSED_QUOTE, Reason.UNPARSEABLE_MMSI}
 
 
 def test_a_header_only_file_reads_as_no_rows_beside_others(tmp_path):

@@ -34,6 +34,7 @@ class Reason:
     NOT_POSITION = "not a position report"
     TOO_MANY_FIELDS = "too many fields (an unquoted comma in a text field?)"
     LINE_BREAK_IN_FIELD = "line break inside a field (stray quotes joined lines?)"
+    UNCLOSED_QUOTE = "a quote that never closes (file read with quotes as ordinary characters)"
     UNDECODABLE = "undecodable sentence"
     UNPARSEABLE_MMSI = "unparseable MMSI"
     UNPARSEABLE_TIME = "unparseable timestamp"

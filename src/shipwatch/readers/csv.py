@@ -510,6 +510,7 @@ class FastPathError(UnreadableFileError):
 
 
 _EXTRA = "__extra_field"
+_UNCLOSED = "__unclosed_quote"
 
 
 def _scan(
@@ -537,8 +538,12 @@ def _scan(
         row_index_offset=1,
     )
     if not quoting:
+        # A field with a quote at one end only is half of a broken quoted field (its row is
+        # rejected); one pair of quotes around a whole field is removed, doubled quotes undoubled.
         text = pl.col(pl.String)
-        lf = lf.with_columns(
+        opens, closes = text.str.starts_with('"'), text.str.ends_with('"')
+        half = (opens != closes) | (text == '"')
+        lf = lf.with_columns(pl.any_horizontal(half).fill_null(False).alias(_UNCLOSED)).with_columns(
             text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
         )
     return lf
@@ -556,7 +561,7 @@ def _query(
     """The lazy query turning the CSV file into canonical columns plus ``reason``."""
     lf = _scan(path, header, plan.typed, quoting=quoting)
     types = lf.collect_schema()
-    data_cols = [n for n in types.names() if n != _ROW]
+    data_cols = [n for n in types.names() if n not in (_ROW, _UNCLOSED)]
     text_cols = [n for n in data_cols if types[n] == pl.String]
     lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
 
@@ -575,6 +580,7 @@ def _query(
         pl.any_horizontal(pl.col(text_cols).str.contains("\n", literal=True))
         .fill_null(False)
         .alias("__break"),
+        (pl.col(_UNCLOSED) if _UNCLOSED in types else pl.lit(False)).alias("__unclosed"),
     )
 
     def bad(key: str) -> pl.Expr:
@@ -585,6 +591,8 @@ def _query(
     reason = (
         pl.when(pl.col("__break"))
         .then(pl.lit(Reason.LINE_BREAK_IN_FIELD))
+        .when(pl.col("__unclosed"))
+        .then(pl.lit(Reason.UNCLOSED_QUOTE))
         .when(pl.col("__too_many"))
         .then(pl.lit(Reason.TOO_MANY_FIELDS))
         .when(pl.col("__given").is_not_null())
