@@ -215,9 +215,9 @@ def ingest(
     ------
     InputError
         Missing path, unknown layout without mapping, unreadable or corrupt file (the store is then
-        left as it was, apart from rejects of files fully read before the bad one).
+        left as it was; a store this call created stays, empty).
     StoreError
-        If ``store`` exists but is not a store.
+        If ``store`` exists but is not a store, or another ingest is writing to it.
     """
     plan, m = _prepare(paths, mapping)
     st = Store.open(store, create=True)

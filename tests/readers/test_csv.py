@@ -251,25 +251,61 @@ def test_bad_values_deep_in_a_large_file_lose_no_row(tmp_path):
 
 def test_shifted_lines_and_joined_lines_are_rejected_with_their_reason(tmp_path):
     """An unquoted comma shifts the fields: caught by the field count, or (last field empty) by a
-    value in a column it cannot belong to. Stray quotes that join lines leave a line break inside a
-    field: that row is rejected and keeps the joined text."""
+    value that cannot belong to its column. Stray quotes that join lines leave a line break inside a
+    field: the file is then read again with quotes as ordinary characters, every line a row."""
+    from shipwatch.errors import QuotingError
+    from shipwatch.ingest import load_positions
+
     header = "MMSI,BaseDateTime,LAT,LON,VesselName,IMO,CallSign,TransceiverClass\n"
     path = tmp_path / "shift.csv"
     path.write_text(
         header
         + "366999001,2020-01-01T00:00:00,37.8,-122.4,FOO,IMO1,C1,A\n"
         + "366999002,2020-01-01T00:00:01,37.8,-122.4,FOO, INC,IMO2,C2,B\n"  # extra field "B"
-        + "366999003,2020-01-01T00:00:02,37.8,-122.4,FOO, INC,IMO3,C3,\n"  # extra field empty
-        + "366999004,2020-01-01T00:00:03,37.8,-122.4,FOO, INC,,C4\n"  # 8 fields, IMO holds " INC"
-        + '366999005,2020-01-01T00:00:04,37.8,-122.4,"BAD,IMO5,C5,A\n'
-        + '366999006,2020-01-01T00:00:05,37.8,-122.4,X",IMO6,C6,A\n'
-        + "366999007,2020-01-01T00:00:06,37.8,-122.4,GOOD,,,\n"
+        + "366999003,2020-01-01T00:00:02,37.8,-122.4,FOO, INC,IMO3,C3,\n"  # extra field empty; IMO " INC"
+        + '366999004,2020-01-01T00:00:03,37.8,-122.4,"QUOTED","",,""\n'  # quoted empties are fine
+        + "366999005,2020-01-01T00:00:04,37.8,-122.4,NAMED,NA,C5,a\n"
     )
     df = pl.concat(list(read_csv(path))).sort("source_row")
-    assert df["source_row"].to_list() == [1, 2, 3, 4, 5, 6]
-    too_many, joined = Reason.TOO_MANY_FIELDS, Reason.LINE_BREAK_IN_FIELD
-    assert df["reason"].to_list() == [None, too_many, too_many, too_many, joined, None]
-    assert "\n" in df["vessel_name"][4]  # the joined text is kept for the analyst
+    too_many = Reason.TOO_MANY_FIELDS
+    assert df["reason"].to_list() == [None, too_many, too_many, None, None]
+    number_as_class = tmp_path / "shift2.csv"
+    number_as_class.write_text(
+        "MMSI,BaseDateTime,LAT,LON,VesselName,CallSign,VesselType,TransceiverClass\n"
+        "366999001,2020-01-01T00:00:00,37.8,-122.4,FOO, INC,C1,70,\n"
+    )
+    assert pl.concat(list(read_csv(number_as_class)))["reason"].to_list() == [too_many]
+
+    joined = tmp_path / "joined.csv"
+    joined.write_text(
+        header
+        + "366999001,2020-01-01T00:00:00,37.8,-122.4,FOO,IMO1,C1,A\n"
+        + '366999002,2020-01-01T00:00:01,37.8,-122.4,"BAD,IMO2,C2,A\n'
+        + "366999003,2020-01-01T00:00:02,37.8,-122.4,SWALLOWED,IMO3,C3,A\n"
+        + '366999004,2020-01-01T00:00:03,37.8,-122.4,X",IMO4,C4,A\n'
+        + '366999005,2020-01-01T00:00:04,37.8,-122.4,LIL "D",IMO5,C5,A\n'
+    )
+    with pytest.raises(QuotingError, match="line break"):
+        list(read_csv(joined))
+    table, report = load_positions([joined])
+    assert report.balanced and report.rows_read == 5 and report.files[0].note is not None
+    assert report.rejected_by_reason == {Reason.UNCLOSED_QUOTE: 2}
+    assert sorted(table["vessel_name"].to_list()) == ["FOO", 'LIL "D"', "SWALLOWED"]
+
+
+def test_lines_ending_in_cr_only_are_a_clear_error(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"MMSI,BaseDateTime,LAT,LON\r366999001,2020-01-01T00:00:00,37.8,-122.4\r")
+    with pytest.raises(UnreadableFileError, match="CR only"):
+        list(read_csv(path))
+
+
+def test_padded_numbers_read_the_same_on_both_paths(tmp_path):
+    path = tmp_path / "pad.csv"
+    path.write_text("MMSI,BaseDateTime,LAT,LON,SOG,VesselType\n366999001,2020-01-01T00:00:00,37.8,-122.4, 5,70\n")
+    fast = pl.concat(list(read_csv(path, fast=True)))
+    text = pl.concat(list(read_csv(path)))
+    assert fast.select("sog", "ship_type").row(0) == text.select("sog", "ship_type").row(0) == (5.0, 70)
 
 
 def test_mapped_iso_times_with_offsets_become_utc_without_a_format(tmp_path):

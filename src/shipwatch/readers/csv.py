@@ -22,7 +22,7 @@ any value (blank lines) are not data rows.
 
 A line with more fields than the header (an unquoted comma inside a name) is rejected as "too many
 fields", and so is a MarineCadastre line whose values sit in columns they cannot belong to (a
-transceiver class other than A/B, an IMO field not starting ``IMO``: a shift the field count misses when the
+number as the transceiver class, a call-sign-like word as the IMO: a shift the field count misses when the
 last field is empty). A field holding a line break (AIS text never does: stray quotes joined lines)
 rejects its row, which keeps the joined text. ``fast`` reads MarineCadastre numbers with the CSV
 parser itself, strictly; ``quoting=False`` reads a file whose quotes never close. Both may stop
@@ -247,25 +247,33 @@ def _plan_marinecadastre(header: list[str], lower: bool, *, typed: bool = False)
         p.exprs[MMSI] = p.raw[MMSI].cast(pl.Int64, strict=False)
         p.exprs[LAT] = _f64(p.raw[LAT])
         p.exprs[LON] = _f64(p.raw[LON])
+
+    def number(c: str) -> pl.Expr:  # parsed by the reader (fast path) or text with spaces removed
+        return pl.col(names[c]) if names[c] in p.typed else _text(names[c])
+
     for c in (SOG, COG, HEADING, LENGTH_M, WIDTH_M, DRAUGHT_M):
         if names[c] in header:
-            p.exprs[c] = _f64(pl.col(names[c]))
+            p.exprs[c] = _f64(number(c))
     for c in (VESSEL_NAME, CALLSIGN, TRANSCEIVER):
         if names[c] in header:
             p.exprs[c] = pl.col(names[c])
     if names[IMO] in header:
         p.exprs[IMO] = pl.col(names[IMO]).str.strip_prefix("IMO").cast(pl.Int64, strict=False)
     if names[SHIP_TYPE] in header:
-        p.exprs[SHIP_TYPE] = _int(pl.col(names[SHIP_TYPE]), pl.Int16())
+        p.exprs[SHIP_TYPE] = _int(number(SHIP_TYPE), pl.Int16())
     if names[NAV_STATUS] in header:
-        p.exprs[NAV_STATUS] = _int(pl.col(names[NAV_STATUS]), pl.Int8())
+        p.exprs[NAV_STATUS] = _int(number(NAV_STATUS), pl.Int8())
     # A line with an unquoted comma in a text field has its later fields shifted: when the last one
-    # came out empty, the field count cannot tell, but values in columns they cannot belong to can.
+    # came out empty, the field count cannot tell, but values that cannot belong to a column can: a
+    # number as the transceiver class, a call-sign-like word as the IMO (empty, "NA" or digits pass).
     shifted = []
     if names[TRANSCEIVER] in header:
-        shifted.append(~pl.col(names[TRANSCEIVER]).is_in(["A", "B"]))
+        shifted.append(_f64(_text(names[TRANSCEIVER])).is_not_null())
     if not lower and names[IMO] in header:
-        shifted.append(~pl.col(names[IMO]).str.starts_with("IMO"))
+        imo = pl.col(names[IMO])  # anchored patterns: most values are decided at their first letters
+        shifted.append(
+            imo.str.contains(r"^\s*[A-Za-z]") & ~imo.str.contains(r"^\s*(?i:imo|na\s*$|n/a|nan|null|none)")
+        )
     if shifted:
         p.shifted = pl.any_horizontal(shifted).fill_null(False)
     return p
@@ -442,10 +450,11 @@ def read_csv(
         MarineCadastre files only: let the CSV parser read the numbers itself (faster). Strict: a
         value it cannot parse, or a malformed line, raises :class:`FastPathError`.
     quoting : bool, default True
-        Whether ``"`` quotes fields (standard CSV). With False, quotes are ordinary characters (one
-        pair around a whole field is removed, doubled ones undoubled): for a file in which a stray
-        quote opens a field that never closes (:class:`QuotingError`); a quoted field holding a
-        comma then has too many fields and is rejected with that reason.
+        Whether ``"`` quotes fields (standard CSV). With False, quotes are ordinary characters (a
+        field quoted whole loses its quotes, doubled ones undoubled): for a file in which a stray
+        quote opens a field that never closes, or stray quotes joined lines (:class:`QuotingError`).
+        A row with half a quoted field (the stray quote, or part of a quoted field holding a comma
+        or a line break) is then rejected as "a quote that never closes".
 
     Yields
     ------
@@ -465,6 +474,13 @@ def read_csv(
 
     source_file = str(path) if source_file is None else source_file
     header = read_header(path)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if b"\r" in head and b"\n" not in head:
+        raise UnreadableFileError(
+            f"{source_file}: its lines end in CR only (old Mac style), which shipwatch does not split; "
+            "convert them to LF first (e.g. tr '\\r' '\\n')"
+        )
     if dialect is None:
         dialect = detect_csv_dialect(header) or (MAPPED if mapping is not None else None)
     if dialect is None:
@@ -488,7 +504,13 @@ def read_csv(
         plan = _plan_marinecadastre(header, lower=dialect == MARINECADASTRE_2025, typed=True)
     out = _query(path, header, source_file, plan, source_file_dtype, quoting=quoting)
     try:
-        yield from out.collect_batches(chunk_size=chunk)
+        for batch in out.collect_batches(chunk_size=chunk):
+            if quoting and (batch[REASON] == Reason.LINE_BREAK_IN_FIELD).any():
+                raise QuotingError(
+                    f"{source_file}: a field holds a line break (stray quotes joined lines); "
+                    "read it with quotes as ordinary characters, or fix the lines"
+                )
+            yield batch
     except pl.exceptions.PolarsError as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         if fast:
@@ -538,13 +560,17 @@ def _scan(
         row_index_offset=1,
     )
     if not quoting:
-        # A field with a quote at one end only is half of a broken quoted field (its row is
-        # rejected); one pair of quotes around a whole field is removed, doubled quotes undoubled.
+        # A field with an opening quote and no closing one, or an odd closing one, is half of a broken
+        # quoted field (its row is rejected); a field quoted whole loses its quotes (doubled ones
+        # undoubled); other quotes are text.
         text = pl.col(pl.String)
         opens, closes = text.str.starts_with('"'), text.str.ends_with('"')
-        half = (opens != closes) | (text == '"')
+        odd = text.str.count_matches('"', literal=True) % 2 == 1
+        half = (opens & ~closes) | (closes & ~opens & odd) | (text == '"')
+        quoted = opens & closes & (text.str.len_bytes() >= 2)
+        inner = text.str.slice(1, text.str.len_bytes() - 2).str.replace_all('""', '"', literal=True)
         lf = lf.with_columns(pl.any_horizontal(half).fill_null(False).alias(_UNCLOSED)).with_columns(
-            text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
+            pl.when(quoted).then(inner).otherwise(text)
         )
     return lf
 
@@ -562,7 +588,12 @@ def _query(
     lf = _scan(path, header, plan.typed, quoting=quoting)
     types = lf.collect_schema()
     data_cols = [n for n in types.names() if n not in (_ROW, _UNCLOSED)]
-    text_cols = [n for n in data_cols if types[n] == pl.String]
+    used = {
+        name
+        for e in [*plan.exprs.values(), *plan.raw.values(), plan.given, plan.shifted]
+        for name in e.meta.root_names()
+    }
+    text_cols = [n for n in data_cols if types[n] == pl.String and n in used]
     lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
 
     canon = {
