@@ -27,6 +27,11 @@ class UnreadableFileError(InputError):
     """A file that cannot be opened or decoded."""
 
 
+class FastPathError(UnreadableFileError):
+    """The fast path of the CSV reader met a value or a line it does not take (read the file as
+    text)."""
+
+
 class QuotingError(UnreadableFileError):
     """A CSV file in which a quote opens a field that never closes (read it again with quotes as
     ordinary characters)."""

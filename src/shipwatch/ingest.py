@@ -20,8 +20,7 @@ from typing import NamedTuple
 import polars as pl
 
 from shipwatch import readers, schema
-from shipwatch.errors import InputError, QuotingError
-from shipwatch.readers.csv import FastPathError
+from shipwatch.errors import FastPathError, InputError, QuotingError
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
 from shipwatch.store import RejectsWriter, Store, file_key
 from shipwatch.validate import dedup, validate

@@ -109,6 +109,10 @@ def _write_part(df: pl.DataFrame, path: Path) -> None:
     _write_parquet(df.rechunk(), path)
 
 
+def _manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+
+
 def file_key(path: str | Path, member: str | None = None) -> str:
     """Content key of an input file: XXH3-128 of its bytes (plus the member name inside an archive).
 
@@ -319,8 +323,7 @@ class Store:
                 f"{path}: no shipwatch store here; create one with shipwatch ingest --store {path}"
             )
         root.mkdir(parents=True, exist_ok=True)
-        manifest = {"format": FORMAT, "version": VERSION, "buckets": BUCKETS, "files": {}}
-        text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+        text = _manifest_text({"format": FORMAT, "version": VERSION, "buckets": BUCKETS, "files": {}})
         tmp = root / f".{MANIFEST}.{os.getpid()}-{threading.get_ident()}.tmp"
         try:
             tmp.write_text(text, encoding="utf-8")
@@ -349,7 +352,7 @@ class Store:
         self.manifest["files"][key] = entry
 
     def save_manifest(self) -> None:
-        text = json.dumps(self.manifest, indent=1, sort_keys=True) + "\n"
+        text = _manifest_text(self.manifest)
         _write_atomic(self.root / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
 
     # --- staging and merging ------------------------------------------------------------------------

@@ -191,8 +191,8 @@ MC_HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,V
 
 @pytest.mark.parametrize("batch_rows", [3, 1000])
 def test_the_fast_path_stops_on_a_value_it_cannot_parse_and_ingest_reads_the_file_as_text(tmp_path, batch_rows):
+    from shipwatch.errors import FastPathError
     from shipwatch.ingest import load_positions
-    from shipwatch.readers.csv import FastPathError
 
     rows = [GOOD_LINE.format(s=s) for s in range(12)]
     rows[7] = rows[7].replace("37.8", "abc")  # a number the fast parser rejects, in the third batch of 3

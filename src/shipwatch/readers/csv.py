@@ -39,7 +39,7 @@ from pathlib import Path
 import polars as pl
 
 from shipwatch import schema
-from shipwatch.errors import MappingError, QuotingError, UnreadableFileError
+from shipwatch.errors import FastPathError, MappingError, QuotingError, UnreadableFileError
 from shipwatch.readers.dma_codes import NAV_STATUS_TEXT, SHIP_TYPE_TEXT
 from shipwatch.readers.mapping import ColumnMapping
 from shipwatch.schema import (
@@ -91,23 +91,32 @@ _NOT_SHIP_MESSAGES = {
 
 
 # --- header and detection ----------------------------------------------------------------------
-def read_header(path: str | Path) -> list[str]:
-    """The column names of a CSV file's first line (BOM and surrounding spaces removed).
+def read_header(path: str | Path, name: str | None = None) -> list[str]:
+    """The column names of a CSV file's first line (BOM and surrounding spaces removed); ``name``
+    (default ``path``) names the file in error messages.
 
     Raises
     ------
     UnreadableFileError
-        If the file cannot be opened or is empty.
+        If the file cannot be opened, is empty, or its lines end in CR only (which the CSV parser
+        does not split).
     """
+    name = str(path) if name is None else name
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-            line = fh.readline()
+        with open(path, "rb") as fh:
+            raw = fh.readline(1 << 16)
     except OSError as err:
         raise UnreadableFileError(
-            f"{path}: cannot be read ({err.strerror}); check the path and permissions"
+            f"{name}: cannot be read ({err.strerror}); check the path and permissions"
         ) from err
+    if not raw.endswith(b"\n") and b"\r" in raw.rstrip(b"\r"):
+        raise UnreadableFileError(
+            f"{name}: its lines end in CR only (old Mac style), which shipwatch does not split; "
+            "convert them to LF first (e.g. tr '\\r' '\\n')"
+        )
+    line = raw.decode("utf-8", errors="replace")
     if not line.strip():
-        raise UnreadableFileError(f"{path}: the file is empty or starts with a blank line; nothing to ingest")
+        raise UnreadableFileError(f"{name}: the file is empty or starts with a blank line; nothing to ingest")
     return read_header_line(line)
 
 
@@ -473,14 +482,7 @@ def read_csv(
     from shipwatch.errors import UnknownLayoutError
 
     source_file = str(path) if source_file is None else source_file
-    header = read_header(path)
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    if b"\r" in head and b"\n" not in head:
-        raise UnreadableFileError(
-            f"{source_file}: its lines end in CR only (old Mac style), which shipwatch does not split; "
-            "convert them to LF first (e.g. tr '\\r' '\\n')"
-        )
+    header = read_header(path, source_file)
     if dialect is None:
         dialect = detect_csv_dialect(header) or (MAPPED if mapping is not None else None)
     if dialect is None:
@@ -525,10 +527,6 @@ def read_csv(
         raise UnreadableFileError(
             f"{source_file}: not readable as CSV ({first}); check that it is an AIS CSV file"
         ) from err
-
-
-class FastPathError(UnreadableFileError):
-    """:func:`read_csv`'s fast path met a value or a line it does not take: read the file as text."""
 
 
 _EXTRA = "__extra_field"
