@@ -4,17 +4,17 @@ import polars as pl
 
 from conftest import DUNAI_PIER, OFF_DUNAI, OPEN_SEA, TrackBuilder
 from shipwatch.gaps import find_gaps
+from shipwatch.port_labels import label_ports
 from shipwatch.ports import load_ports
 from shipwatch.settings import GapSettings
 from shipwatch.tracks import clean_tracks
-from shipwatch.visits import label_ports
 
 PORTS = load_ports()
 
 
 def _gaps(df, **kw):
     tracks, _ = clean_tracks(df)
-    return find_gaps(label_ports(tracks, PORTS), **kw)
+    return find_gaps(label_ports(tracks, ports=PORTS), **kw)
 
 
 def test_gap_fields(t0):

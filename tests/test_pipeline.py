@@ -5,9 +5,9 @@ import polars as pl
 import shipwatch
 from conftest import shuttle
 from shipwatch.gaps import find_gaps
+from shipwatch.port_labels import label_ports
 from shipwatch.ports import load_ports
 from shipwatch.tracks import clean_tracks
-from shipwatch.visits import label_ports
 
 
 def test_public_api_detect_returns_dataframes(t0):
@@ -21,7 +21,7 @@ def test_public_api_detect_returns_dataframes(t0):
 def test_stages_compose_by_hand_like_detect(t0):
     ports = load_ports()
     tracks, _ = clean_tracks(shuttle(t0))
-    gaps = find_gaps(label_ports(tracks, ports))
+    gaps = find_gaps(label_ports(tracks, ports=ports))
     assert gaps.drop("vessel_name").equals(shipwatch.detect(shuttle(t0)).gaps.drop("vessel_name"))
 
 

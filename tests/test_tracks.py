@@ -4,7 +4,8 @@ import polars as pl
 
 from conftest import DUNAI_PIER, OPEN_SEA, TrackBuilder
 from shipwatch.settings import TrackSettings
-from shipwatch.tracks import IDENTITY, SHARED, clean_tracks
+from shipwatch.tables import IDENTITY, SHARED
+from shipwatch.tracks import clean_tracks
 
 
 def test_sorts_and_removes_a_single_teleport(t0):
@@ -56,7 +57,7 @@ def test_shared_mmsi_is_flagged_and_split(t0):
 
 def test_thresholds_are_parameters(t0):
     df = TrackBuilder(273000001, t0).at(DUNAI_PIER).sail(OPEN_SEA, 30).frame()
-    _, stats = clean_tracks(df, TrackSettings(max_speed_kn=20, shared_mmsi_min_jumps=1000))
+    _, stats = clean_tracks(df, settings=TrackSettings(max_speed_kn=20, shared_mmsi_min_jumps=1000))
     assert stats.teleports_removed == 0  # every step is "impossible" -> no isolated spike
 
 

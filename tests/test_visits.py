@@ -3,16 +3,18 @@ from datetime import timedelta
 import polars as pl
 
 from conftest import DUNAI_PIER, OFF_DUNAI, VOSTOCHNY_BERTH, TrackBuilder
+from shipwatch.port_labels import label_ports
 from shipwatch.ports import load_ports
+from shipwatch.tables import PORT
 from shipwatch.tracks import clean_tracks
-from shipwatch.visits import PORT, label_ports, port_visits
+from shipwatch.visits import port_visits
 
 PORTS = load_ports()
 
 
 def _visits(df):
     tracks, _ = clean_tracks(df)
-    return port_visits(label_ports(tracks, PORTS), PORTS)
+    return port_visits(label_ports(tracks, ports=PORTS), ports=PORTS)
 
 
 def test_visit_with_entry_stop_exit_has_confidence_4(t0):
@@ -51,7 +53,7 @@ def test_in_port_gap_counts_and_no_visit_at_sea(t0):
     assert v.height == 1
     assert v["in_port_gap_hours"][0] >= 10
     tracks, _ = clean_tracks(df)
-    labelled = label_ports(tracks, PORTS)
+    labelled = label_ports(tracks, ports=PORTS)
     assert labelled.filter(pl.col("lat") < 42.81)[PORT].null_count() > 0
 
 
@@ -61,6 +63,6 @@ def test_moving_into_another_ports_band_ends_the_first_visit(t0):
         TrackBuilder(273000001, t0).at((133.02, 42.716)).dwell(6).sail((133.060, 42.728), 6).dwell(6).frame()
     )
     tracks, _ = clean_tracks(df)
-    labelled = label_ports(tracks, PORTS)
+    labelled = label_ports(tracks, ports=PORTS)
     assert labelled[PORT][0] == "Kozmino"
     assert labelled[PORT][-1] is None  # not still "in Kozmino", and not yet in Vostochny

@@ -17,50 +17,23 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema as s
+from shipwatch.frames import TableLike, to_polars
 from shipwatch.geo import KM_PER_NM, haversine_km
 from shipwatch.settings import GapSettings
-from shipwatch.tracks import SHARED
-from shipwatch.visits import NEAREST_KM, PORT, vessel_info
-
-GAP_COLUMNS_HEAD = [
-    "gap_id",
-    s.MMSI,
-    s.VESSEL_NAME,
-    "start_time",
-    "end_time",
-    "open",
-    "hours",
-    "start_lat",
-    "start_lon",
-    "end_lat",
-    "end_lon",
-    "distance_km",
-    "distance_nm",
-    "implied_speed_kn",
-]
-GAP_COLUMNS_TAIL = [
-    "start_port",
-    "end_port",
-    "start_in_port",
-    "end_in_port",
-    "start_sog",
-    "coverage_vessels",
-]
-
-
-def _before_name(h: float) -> str:
-    return f"positions_{h:g}h_before"
+from shipwatch.tables import GAP_ID, NEAREST_KM, PORT, SHARED, before_column, event_id, gaps_schema
+from shipwatch.times import US_PER_HOUR
+from shipwatch.vessels import vessel_info
 
 
 def gap_columns(settings: GapSettings) -> list[str]:
     """Column order of the gaps table for these settings."""
-    return GAP_COLUMNS_HEAD + [_before_name(h) for h in settings.before_hours] + GAP_COLUMNS_TAIL
+    return list(gaps_schema(settings.before_hours))
 
 
 def find_gaps(
-    labelled: pl.DataFrame,
-    settings: GapSettings | None = None,
+    labelled: TableLike,
     *,
+    settings: GapSettings | None = None,
     data_end: datetime | None = None,
     entry_km: float = 0.5,
     vessels: pl.DataFrame | None = None,
@@ -82,10 +55,10 @@ def find_gaps(
         :func:`shipwatch.visits.vessel_info` of the same tracks, if already computed (for names).
     """
     cfg = settings or GapSettings()
-    df = labelled.sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
+    df = to_polars(labelled, what="labelled").sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
     if data_end is None and df.height:
         data_end = df[s.TIMESTAMP].max()
-    min_us = int(cfg.min_hours * 3.6e9)
+    min_us = int(cfg.min_hours * US_PER_HOUR)
     nxt = [pl.col(c).shift(-1).over(s.MMSI) for c in (s.TIMESTAMP, s.LAT, s.LON, PORT, NEAREST_KM, SHARED)]
     pairs = df.with_row_index("_row").with_columns(
         nxt[0].alias("end_time"),
@@ -107,7 +80,7 @@ def find_gaps(
         (span_us >= min_us) & ~pl.col(SHARED) & ~pl.col("_end_shared").fill_null(False)
     ).with_columns(
         last.alias("open"),
-        (span_us / 3.6e9).alias("hours"),
+        (span_us / US_PER_HOUR).alias("hours"),
         pl.col(s.TIMESTAMP).alias("start_time"),
         pl.col(s.LAT).alias("start_lat"),
         pl.col(s.LON).alias("start_lon"),
@@ -126,9 +99,7 @@ def find_gaps(
     ).with_columns(
         (pl.col("distance_km") / KM_PER_NM).alias("distance_nm"),
         (pl.col("distance_km") / KM_PER_NM / pl.col("hours")).alias("implied_speed_kn"),
-        pl.format("G{}-{}", pl.col(s.MMSI), pl.col("start_time").dt.strftime("%Y%m%dT%H%M%S")).alias(
-            "gap_id"
-        ),
+        event_id("G", "start_time").alias(GAP_ID),
     )
     gaps = _positions_before(df, gaps, cfg).with_columns(_coverage(df, gaps, cfg).alias("coverage_vessels"))
     names = (vessels if vessels is not None else vessel_info(df)).select(s.MMSI, s.VESSEL_NAME)
@@ -138,7 +109,7 @@ def find_gaps(
 def _positions_before(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.DataFrame:
     """Count each vessel's own positions in the hours before each gap (inclusive of the start fix)."""
     if gaps.height == 0:
-        return gaps.with_columns([pl.lit(0, pl.UInt32).alias(_before_name(h)) for h in cfg.before_hours])
+        return gaps.with_columns([pl.lit(0, pl.UInt32).alias(before_column(h)) for h in cfg.before_hours])
     # One sortable int64 key per row: vessel rank in the high bits, seconds in the low bits.
     t0 = df[s.TIMESTAMP].min()
     secs = ((df[s.TIMESTAMP] - t0).dt.total_seconds()).to_numpy().astype(np.int64)
@@ -148,7 +119,7 @@ def _positions_before(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) ->
     out = []
     for h in cfg.before_hours:
         lower = np.searchsorted(key, key[rows] - int(h * 3600), side="left")
-        out.append(pl.Series(_before_name(h), (rows - lower + 1).astype(np.uint32)))
+        out.append(pl.Series(before_column(h), (rows - lower + 1).astype(np.uint32)))
     return gaps.with_columns(out)
 
 

@@ -14,7 +14,6 @@ import hashlib
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,49 +22,27 @@ import polars as pl
 
 from shipwatch import __version__
 from shipwatch import schema as s
+from shipwatch.detection import Detection
 from shipwatch.errors import InputError
-from shipwatch.export import write_csv, write_json
+from shipwatch.export import write_json
+from shipwatch.frames import TableLike, as_positions, to_polars
 from shipwatch.gaps import find_gaps
+from shipwatch.port_labels import label_ports
 from shipwatch.ports import Port, load_ports
+from shipwatch.results import write_outputs
 from shipwatch.settings import Settings
 from shipwatch.sightings import match_sightings, read_sightings
 from shipwatch.summary import month_range, monthly_summary
-from shipwatch.tracks import IDENTITY, clean_tracks
+from shipwatch.tables import MANIFEST_FILE, SIGHTINGS_IN, empty
+from shipwatch.times import to_utc
+from shipwatch.tracks import clean_tracks
 from shipwatch.transits import dark_transits, plausible_speeds
-from shipwatch.visits import label_ports, port_visits, vessel_info
-
-OUTPUT_FILES = ("port_visits.csv", "gaps.csv", "dark_transits.csv", "sightings.csv", "monthly_summary.csv")
-
-
-@dataclass
-class Detection:
-    """Everything a detection run produces."""
-
-    tracks: pl.DataFrame
-    port_visits: pl.DataFrame
-    gaps: pl.DataFrame
-    dark_transits: pl.DataFrame
-    sightings: pl.DataFrame
-    monthly_summary: pl.DataFrame
-    stats: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def _utc(d: date | datetime | str | None) -> datetime | None:
-    if d is None:
-        return None
-    if isinstance(d, str):
-        try:
-            d = datetime.fromisoformat(d)
-        except ValueError as err:
-            raise InputError(f"not a date: {d!r} (use YYYY-MM-DD or an ISO 8601 time)") from err
-    if not isinstance(d, datetime):
-        d = datetime(d.year, d.month, d.day)
-    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+from shipwatch.vessels import vessel_info
+from shipwatch.visits import port_visits
 
 
 def detect(
-    positions: pl.DataFrame,
+    positions: TableLike,
     *,
     ports: list[Port] | None = None,
     sightings: pl.DataFrame | None = None,
@@ -78,7 +55,9 @@ def detect(
     Parameters
     ----------
     positions
-        Canonical AIS table (see :mod:`shipwatch.schema`), already validated.
+        AIS positions: a polars, pandas or GeoPandas DataFrame or a pyarrow Table with the canonical
+        columns (:mod:`shipwatch.schema`; at least mmsi, timestamp, lat, lon, or a point geometry in
+        EPSG:4326), already validated (:func:`shipwatch.ingest.load_positions` gives them).
     ports
         Port registry; default the bundled ``data/ports/ports.geojson``.
     sightings
@@ -89,6 +68,7 @@ def detect(
         Keep positions with ``since <= timestamp < until`` (UTC; dates mean midnight).
     """
     cfg = settings or Settings()
+    positions = as_positions(positions)
     ports = ports if ports is not None else load_ports()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -99,7 +79,7 @@ def detect(
         timings[name] = round(now - clock, 3)
         clock = now
 
-    start, end = _utc(since), _utc(until)
+    start, end = to_utc(since), to_utc(until)
     # Positions a little beyond the period are read too (context), so that a gap or a dark transit
     # crossing --since/--until is whole; results are then kept by when they start.
     context = timedelta(days=cfg.gaps.context_days)
@@ -107,34 +87,33 @@ def detect(
         positions = positions.filter(pl.col(s.TIMESTAMP) >= start - context)
     if end is not None:
         positions = positions.filter(pl.col(s.TIMESTAMP) < end + context)
-    tracks, clean_stats = clean_tracks(positions, cfg.tracks)
+    tracks, clean_stats = clean_tracks(positions, settings=cfg.tracks)
     lap("clean")
-    labelled = label_ports(tracks, ports, cfg.visits)
+    labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     lap("label_ports")
     vessels = vessel_info(labelled)
-    visits = port_visits(labelled, ports, cfg.visits, vessels=vessels)
+    visits = port_visits(labelled, ports=ports, settings=cfg.visits, vessels=vessels)
     lap("port_visits")
     data_end = labelled[s.TIMESTAMP].max() if labelled.height else None
     if end is not None and data_end is not None:
         data_end = min(data_end, end + context)
-    gaps = find_gaps(labelled, cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km, vessels=vessels)
+    gaps = find_gaps(
+        labelled, settings=cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km, vessels=vessels
+    )
     lap("gaps")
     transits = dark_transits(
-        gaps, visits, plausible_speeds(labelled, cfg.transits), vessels, ports, cfg.transits
+        gaps,
+        visits=visits,
+        speeds=plausible_speeds(labelled, settings=cfg.transits),
+        vessels=vessels,
+        ports=ports,
+        settings=cfg.transits,
     )
     lap("dark_transits")
-    if sightings is None:
-        sightings = pl.DataFrame(
-            schema={
-                "sighting_id": pl.String,
-                "observed_at": s.TIME_DTYPE,
-                "lat": pl.Float64,
-                "lon": pl.Float64,
-                "length_m": pl.Float64,
-                "source": pl.String,
-            }
-        )
-    matched, transits = match_sightings(sightings, labelled, transits, vessels, ports, cfg.sightings)
+    sightings = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
+    matched, transits = match_sightings(
+        sightings, labelled, transits=transits, vessels=vessels, ports=ports, settings=cfg.sightings
+    )
     lap("sightings")
     visits = _within(visits, "arrival", start, end)
     gaps = _within(gaps, "start_time", start, end)
@@ -153,7 +132,7 @@ def detect(
     months = (
         month_range(min(times).strftime("%Y-%m"), max(times).strftime("%Y-%m")) if labelled.height else []
     )
-    summary = monthly_summary(transits, matched, visits, ports, months)
+    summary = monthly_summary(transits, sightings=matched, visits=visits, ports=ports, months=months)
     lap("summary")
     stats = {
         "positions": positions.height,
@@ -167,7 +146,9 @@ def detect(
         else [],
         "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
     }
-    return Detection(labelled, visits, gaps, transits, matched, summary, stats, timings)
+    return Detection(
+        labelled, visits, gaps, transits, matched, summary, stats, timings, ports=ports, settings=cfg
+    )
 
 
 def _within(df: pl.DataFrame, column: str, start: datetime | None, end: datetime | None) -> pl.DataFrame:
@@ -177,36 +158,6 @@ def _within(df: pl.DataFrame, column: str, start: datetime | None, end: datetime
     if end is not None:
         df = df.filter(pl.col(column) < end)
     return df
-
-
-def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
-    """Write the five result tables as CSV into ``out_dir``."""
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(
-            f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
-        ) from err
-    visits = result.port_visits.select(
-        s.MMSI,
-        s.VESSEL_NAME,
-        "port",
-        "arrival",
-        "departure",
-        "hours",
-        "confidence",
-        "role",
-        "positions",
-        "stop",
-        "in_port_gap_hours",
-        "entry_observed",
-        "exit_observed",
-        IDENTITY,
-        "visit_id",
-    )
-    tables = (visits, result.gaps, result.dark_transits, result.sightings, result.monthly_summary)
-    return [write_csv(t, out / name) for name, t in zip(OUTPUT_FILES, tables, strict=True)]
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:
@@ -275,7 +226,7 @@ def run(
     settings = Settings.from_toml(config) if config else Settings()
     port_list = load_ports(ports)
     sight = read_sightings(sightings) if sightings else None
-    start, end = _utc(since), _utc(until)
+    start, end = to_utc(since), to_utc(until)
     context = timedelta(days=settings.gaps.context_days)
 
     def fingerprints() -> list[dict[str, Any]]:
@@ -315,5 +266,5 @@ def run(
             "total": round(time.perf_counter() - t0, 3),
         },
     }
-    write_json(manifest, Path(out_dir) / "run.json")
+    write_json(manifest, Path(out_dir) / MANIFEST_FILE)
     return result, manifest

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 
 from shipwatch.errors import PortsError
 from shipwatch.geo import local_xy_km
@@ -158,3 +158,21 @@ def distance_matrix_km(
         if near.any():
             out[near, j] = port.distance_km(lat[near], lon[near])
     return out
+
+
+def to_geojson(ports: list[Port]) -> dict:
+    """The registry as a GeoJSON FeatureCollection that :func:`parse_ports` reads back unchanged."""
+    features = []
+    for p in ports:
+        props = {"name": p.name, "role": p.role}
+        for key in ("country", "locode", "wpi", "source"):
+            if getattr(p, key) is not None:
+                props[key] = getattr(p, key)
+        if p.aliases:
+            props["aliases"] = list(p.aliases)
+        if p.berth is not None:
+            props["berth"] = list(p.berth)
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": mapping(p.geometry)}
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -25,22 +25,16 @@ import polars as pl
 
 from shipwatch import schema as s
 from shipwatch.errors import InputError
+from shipwatch.frames import TableLike, to_polars
 from shipwatch.geo import haversine_km
 from shipwatch.ports import WATCH, Port, distance_matrix_km
 from shipwatch.settings import SightingSettings
+from shipwatch.tables import SIGHTINGS_OUT
 from shipwatch.transits import CONFIRMED, PROBABLE
 
 AIS, DARK, UNIDENTIFIED = "ais", "dark_transit", "unidentified"
 REQUIRED = ("observed_at", "lat", "lon")
-OUT_SCHEMA: dict[str, pl.DataType] = {
-    "port": pl.String(),
-    "match": pl.String(),
-    s.MMSI: pl.Int64(),
-    "transit_id": pl.String(),
-    "call_id": pl.String(),
-    "candidates": pl.String(),
-    "distance_m": pl.Float64(),
-}
+OUT_SCHEMA = SIGHTINGS_OUT
 OUT_COLUMNS = list(OUT_SCHEMA)
 
 
@@ -119,16 +113,21 @@ def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.Dat
     return df
 
 
-def lengths_agree(a: pl.Expr, b: pl.Expr, cfg: SightingSettings) -> pl.Expr:
-    """True when two lengths (m) agree, or when either is unknown."""
-    tol = pl.max_horizontal(
-        pl.lit(cfg.length_tolerance_m), pl.max_horizontal(a, b) * cfg.length_tolerance_frac
-    )
-    return ((a - b).abs() <= tol).fill_null(True)
+def lengths_agree(
+    a: pl.Expr | float | None, b: pl.Expr | float | None, cfg: SightingSettings
+) -> pl.Expr | bool:
+    """Whether two lengths (m) agree: they differ by at most ``length_tolerance_m`` or by at most
+    ``length_tolerance_frac`` of the longer one. An unknown length agrees with anything.
 
-
-def lengths_close(a: float | None, b: float | None, cfg: SightingSettings) -> bool:
-    """:func:`lengths_agree` for two plain numbers."""
+    Works on polars expressions (returns an expression) and on plain numbers (returns a bool), with
+    the one rule.
+    """
+    if isinstance(a, pl.Expr) or isinstance(b, pl.Expr):
+        a, b = pl.lit(a) if not isinstance(a, pl.Expr) else a, pl.lit(b) if not isinstance(b, pl.Expr) else b
+        tol = pl.max_horizontal(
+            pl.lit(cfg.length_tolerance_m), pl.max_horizontal(a, b) * cfg.length_tolerance_frac
+        )
+        return ((a - b).abs() <= tol).fill_null(True)
     if a is None or b is None:
         return True
     return abs(a - b) <= max(cfg.length_tolerance_m, max(a, b) * cfg.length_tolerance_frac)
@@ -176,7 +175,7 @@ def _ais_matches(
         d = haversine_km(est["_lat"].to_numpy(), est["_lon"].to_numpy(), lat, lon) * 1000.0
         for k in np.flatnonzero(d <= cfg.ais_distance_m):
             m = int(est[s.MMSI][int(k)])
-            if lengths_close(length, lengths.get(m), cfg):
+            if lengths_agree(length, lengths.get(m), cfg):
                 rows.append((sid, t_obs, m, float(d[k])))
     taken_sightings: set[str] = set()
     taken_vessels: set[tuple[int, int]] = set()
@@ -194,8 +193,9 @@ def _ais_matches(
 
 
 def match_sightings(
-    sightings: pl.DataFrame,
-    tracks: pl.DataFrame,
+    sightings: TableLike,
+    tracks: TableLike,
+    *,
     transits: pl.DataFrame,
     vessels: pl.DataFrame,
     ports: list[Port],
@@ -215,6 +215,7 @@ def match_sightings(
         From :func:`shipwatch.visits.vessel_info`.
     """
     cfg = settings or SightingSettings()
+    sightings, tracks = to_polars(sightings, what="sightings"), to_polars(tracks, what="tracks")
     if sightings.height == 0:
         return sightings.with_columns(
             [pl.lit(None, dtype).alias(c) for c, dtype in OUT_SCHEMA.items()]
@@ -330,7 +331,7 @@ def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame
                 if (
                     last_t != t
                     and (t.date() - last_t.date()).days <= cfg.call_link_days
-                    and lengths_close(length, clen, cfg)
+                    and lengths_agree(length, clen, cfg)
                 ):
                     found = k
                     open_calls[k] = (cid, t, clen if clen is not None else length)

@@ -10,22 +10,10 @@ from shipwatch import schema as s
 from shipwatch.errors import InputError
 from shipwatch.ports import DESTINATION, WATCH, Port
 from shipwatch.resources import REFERENCE_FILE
+from shipwatch.tables import MONTHLY_SUMMARY
 from shipwatch.transits import CONFIRMED, POSSIBLE, PROBABLE
 
-SUMMARY_COLUMNS = [
-    "month",
-    "port",
-    "role",
-    "dark_calls",
-    "dark_calls_confirmed",
-    "dark_calls_probable",
-    "dark_calls_possible",
-    "dark_arrivals",
-    "dark_departures",
-    "unidentified_calls",
-    "vessels",
-    "ais_visits",
-]
+SUMMARY_COLUMNS = list(MONTHLY_SUMMARY)
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -47,6 +35,7 @@ def month_range(first: str, last: str) -> list[str]:
 
 def monthly_summary(
     transits: pl.DataFrame,
+    *,
     sightings: pl.DataFrame | None,
     visits: pl.DataFrame,
     ports: list[Port],

@@ -12,11 +12,11 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema as s
+from shipwatch.frames import TableLike, as_positions
 from shipwatch.geo import KM_PER_NM, haversine_km
 from shipwatch.settings import TrackSettings
-
-IDENTITY = "identity"  # 0 for an ordinary track; 1, 2, ... for the ships behind a shared MMSI
-SHARED = "shared_mmsi"  # True inside the window where an MMSI was used by two ships at once
+from shipwatch.tables import IDENTITY, SHARED
+from shipwatch.times import US_PER_HOUR
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _jumps(
     a, b = slice(0, n - step), slice(step, n)
     same = mmsi[a] == mmsi[b]
     dist = haversine_km(lat[a], lon[a], lat[b], lon[b])
-    hours = np.maximum((t_us[b] - t_us[a]) / 3.6e9, 1.0 / 60.0)
+    hours = np.maximum((t_us[b] - t_us[a]) / US_PER_HOUR, 1.0 / 60.0)
     out[: n - step] = same & (dist > cfg.min_jump_km) & (dist / hours > cfg.max_speed_kn * KM_PER_NM)
     return out
 
@@ -108,7 +108,7 @@ def _coherent_spikes(
 
 
 def clean_tracks(
-    positions: pl.DataFrame, settings: TrackSettings | None = None
+    positions: TableLike, *, settings: TrackSettings | None = None
 ) -> tuple[pl.DataFrame, CleanStats]:
     """Sort positions per vessel, drop single-fix teleports and flag/split shared MMSIs.
 
@@ -125,6 +125,7 @@ def clean_tracks(
     ``shared_mmsi`` (bool), and the counts of what was removed or flagged.
     """
     cfg = settings or TrackSettings()
+    positions = as_positions(positions)
     stats = CleanStats(positions_in=positions.height)
     df = positions.drop_nulls([s.MMSI, s.TIMESTAMP, s.LAT, s.LON]).sort(
         [s.MMSI, s.TIMESTAMP, s.SOURCE_FILE, s.SOURCE_ROW], nulls_last=True
@@ -185,7 +186,7 @@ def _split_shared(
     rows = np.flatnonzero(mmsi == m)
     lo, hi = rows[0], rows[-1] + 1
     local_jumps = np.flatnonzero(jumps[lo:hi]) + lo
-    pad = cfg.shared_mmsi_pad_hours * 3.6e9
+    pad = cfg.shared_mmsi_pad_hours * US_PER_HOUR
     breaks = np.flatnonzero(np.diff(t_us[local_jumps]) > 2 * pad) + 1
     found = False
     for episode in np.split(local_jumps, breaks):  # loop over episodes (a handful)
@@ -221,7 +222,7 @@ def _assign_identities(
         chosen = None
         for k, tail in enumerate(tails):
             dist = float(haversine_km(lat[tail], lon[tail], lat[a], lon[a]))
-            hours = max((t_us[a] - t_us[tail]) / 3.6e9, 1.0 / 60.0)
+            hours = max((t_us[a] - t_us[tail]) / US_PER_HOUR, 1.0 / 60.0)
             if dist <= cfg.min_jump_km or dist / hours <= limit:
                 chosen = k
                 break

@@ -26,43 +26,21 @@ from __future__ import annotations
 import polars as pl
 
 from shipwatch import schema as s
+from shipwatch.frames import TableLike, to_polars
 from shipwatch.geo import KM_PER_NM
 from shipwatch.ports import DESTINATION, WATCH, Port
 from shipwatch.settings import TransitSettings
+from shipwatch.tables import DARK_TRANSITS, TRANSIT_ID, empty, event_id
+from shipwatch.times import US_PER_HOUR
 
 POSSIBLE, PROBABLE, CONFIRMED = "possible", "probable", "confirmed"
 EVIDENCE = (POSSIBLE, PROBABLE, CONFIRMED)
 UNDER_WAY_KN = 3.0
 
-TRANSIT_COLUMNS = [
-    "transit_id",
-    s.MMSI,
-    s.VESSEL_NAME,
-    "dark_start",
-    "dark_end",
-    "dark_hours",
-    "departure_port",
-    "call_port",
-    "arrival_port",
-    "evidence",
-    "sighting_ids",
-    "month",
-    "gap_id",
-    "speed_kn",
-    "km_to_call",
-    "km_from_call",
-    "hours_needed",
-    "call_window_start",
-    "call_window_end",
-    "departed_destination",
-    "arrived_destination",
-    s.LENGTH_M,
-]
-
-
-def plausible_speeds(tracks: pl.DataFrame, settings: TransitSettings | None = None) -> pl.DataFrame:
+def plausible_speeds(tracks: TableLike, *, settings: TransitSettings | None = None) -> pl.DataFrame:
     """Per MMSI, the speed (knots) it is assumed able to hold: its own, with margin, capped."""
     cfg = settings or TransitSettings()
+    tracks = to_polars(tracks, what="tracks")
     own = (
         tracks.lazy()
         .filter(pl.col(s.SOG) >= UNDER_WAY_KN)
@@ -86,8 +64,9 @@ def plausible_speeds(tracks: pl.DataFrame, settings: TransitSettings | None = No
 
 
 def dark_transits(
-    gaps: pl.DataFrame,
-    visits: pl.DataFrame,
+    gaps: TableLike,
+    *,
+    visits: TableLike,
     speeds: pl.DataFrame,
     vessels: pl.DataFrame,
     ports: list[Port],
@@ -109,6 +88,7 @@ def dark_transits(
         The registry and thresholds.
     """
     cfg = settings or TransitSettings()
+    gaps, visits = to_polars(gaps, what="gaps"), to_polars(visits, what="visits")
     closed = (
         gaps.filter(~pl.col("open") & (pl.col("hours") <= cfg.max_gap_days * 24))
         .join(speeds, on=s.MMSI, how="left")
@@ -116,7 +96,7 @@ def dark_transits(
     )
     frames = [_for_port(closed, port, cfg) for port in ports if port.role == WATCH]
     if not frames or closed.height == 0:
-        return _empty(vessels)
+        return empty(DARK_TRANSITS)
     cand = pl.concat(frames).filter(pl.col("_reachable"))
     cand = _link_visits(cand, visits, {p.name for p in ports if p.role == DESTINATION}, cfg)
     slow = cfg.slow_speed_kn * KM_PER_NM
@@ -128,14 +108,9 @@ def dark_transits(
         pl.when(linked & fits).then(pl.lit(PROBABLE)).otherwise(pl.lit(POSSIBLE)).alias("evidence"),
         pl.lit(None, pl.String).alias("sighting_ids"),
         pl.col("dark_start").dt.strftime("%Y-%m").alias("month"),
-        pl.format(
-            "DT-{}-{}-{}",
-            pl.col(s.MMSI),
-            pl.col("dark_start").dt.strftime("%Y%m%dT%H%M%S"),
-            pl.col("call_port"),
-        ).alias("transit_id"),
+        event_id("DT-", "dark_start", "call_port").alias(TRANSIT_ID),
     ).join(vessels.select(s.MMSI, s.LENGTH_M), on=s.MMSI, how="left")
-    return out.sort(["dark_start", s.MMSI, "call_port"]).select(TRANSIT_COLUMNS)
+    return out.sort(["dark_start", s.MMSI, "call_port"]).select(list(DARK_TRANSITS))
 
 
 def _for_port(gaps: pl.DataFrame, port: Port, cfg: TransitSettings) -> pl.DataFrame:
@@ -165,10 +140,10 @@ def _for_port(gaps: pl.DataFrame, port: Port, cfg: TransitSettings) -> pl.DataFr
         pl.Series("km_from_call", d2),
         pl.Series("hours_needed", needed),
         pl.Series("_reachable", reachable),
-        (pl.col("dark_start") + pl.duration(microseconds=pl.Series(d1 / kmh * 3.6e9).cast(pl.Int64))).alias(
+        (pl.col("dark_start") + pl.duration(microseconds=pl.Series(d1 / kmh * US_PER_HOUR).cast(pl.Int64))).alias(
             "call_window_start"
         ),
-        (pl.col("dark_end") - pl.duration(microseconds=pl.Series(d2 / kmh * 3.6e9).cast(pl.Int64))).alias(
+        (pl.col("dark_end") - pl.duration(microseconds=pl.Series(d2 / kmh * US_PER_HOUR).cast(pl.Int64))).alias(
             "call_window_end"
         ),
     )
@@ -182,7 +157,7 @@ def _link_visits(
     ``departed_destination`` / ``arrived_destination`` say whether those are destination-role
     ports and the vessel's fix at the gap's end is outside any port (it really left / arrived).
     """
-    link = pl.duration(microseconds=int(cfg.link_hours * 3.6e9))
+    link = pl.duration(microseconds=int(cfg.link_hours * US_PER_HOUR))
     v = visits.select(s.MMSI, "port", "arrival", "departure")
     before = (
         cand.select("gap_id", s.MMSI, "dark_start")
@@ -216,28 +191,6 @@ def _link_visits(
             ),
         )
     )
-
-
-def _empty(vessels: pl.DataFrame) -> pl.DataFrame:
-    schema = {c: pl.String for c in TRANSIT_COLUMNS}
-    schema.update(
-        {
-            s.MMSI: pl.Int64,
-            "dark_start": s.TIME_DTYPE,
-            "dark_end": s.TIME_DTYPE,
-            "dark_hours": pl.Float64,
-            "speed_kn": pl.Float64,
-            "km_to_call": pl.Float64,
-            "km_from_call": pl.Float64,
-            "hours_needed": pl.Float64,
-            "call_window_start": s.TIME_DTYPE,
-            "call_window_end": s.TIME_DTYPE,
-            "departed_destination": pl.Boolean,
-            "arrived_destination": pl.Boolean,
-            s.LENGTH_M: pl.Float64,
-        }
-    )
-    return pl.DataFrame(schema=schema)
 
 
 __all__ = ["CONFIRMED", "EVIDENCE", "POSSIBLE", "PROBABLE", "dark_transits", "plausible_speeds"]

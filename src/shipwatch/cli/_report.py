@@ -8,7 +8,7 @@ from typing import TextIO
 import polars as pl
 
 from shipwatch.cli._table import render
-from shipwatch.pipeline import Detection
+from shipwatch.detection import Detection
 
 HEADLINE = [
     "month",

@@ -1,0 +1,241 @@
+"""The result of a detection run, and its conversions to what analysts use: pandas, GeoPandas, MovingPandas.
+
+:class:`Detection` holds polars tables (:mod:`shipwatch.tables` gives their columns). Its conversions:
+
+- :meth:`Detection.to_pandas`: the same tables as pandas DataFrames, times tz-aware UTC;
+- :meth:`Detection.to_geopandas`: GeoDataFrames in EPSG:4326, one per table (see the method);
+- :meth:`Detection.to_movingpandas`: a ``movingpandas.TrajectoryCollection`` (extra ``shipwatch[movingpandas]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+import shapely
+
+from shipwatch import schema as s
+from shipwatch.errors import ShipwatchError
+from shipwatch.ports import Port
+from shipwatch.settings import Settings
+from shipwatch.tables import (
+    GAP_ID,
+    IDENTITY,
+    PORT,
+    SHARED,
+    VESSEL_KEYS,
+)
+from shipwatch.times import US_PER_HOUR
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+CRS = "EPSG:4326"
+#: The tables of a run, in the order they are written.
+TABLES = ("port_visits", "gaps", "dark_transits", "sightings", "monthly_summary")
+PIECE = "piece"  # number of a track piece within one vessel identity (split at gaps)
+
+
+@dataclass
+class Detection:
+    """Everything a detection run produces.
+
+    Attributes
+    ----------
+    tracks
+        Cleaned, labelled positions (:data:`shipwatch.tables.TRACKS` columns at least).
+    port_visits, gaps, dark_transits, sightings, monthly_summary
+        The result tables (:mod:`shipwatch.tables`).
+    ports
+        The port registry the run used.
+    settings
+        The parameters the run used.
+    stats, timings
+        Counts (positions, vessels, cleaning, …) and seconds per stage.
+    """
+
+    tracks: pl.DataFrame
+    port_visits: pl.DataFrame
+    gaps: pl.DataFrame
+    dark_transits: pl.DataFrame
+    sightings: pl.DataFrame
+    monthly_summary: pl.DataFrame
+    stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    ports: list[Port] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={getattr(self, name).height}" for name in ("tracks", *TABLES))
+        return f"Detection({counts})"
+
+    # --- pandas ---------------------------------------------------------------------------------------
+    def to_pandas(self) -> dict[str, pandas.DataFrame]:
+        """The tables (``tracks`` first) as pandas DataFrames, keyed by name; times tz-aware UTC."""
+        return {name: getattr(self, name).to_pandas() for name in ("tracks", *TABLES)}
+
+    # --- GeoPandas ------------------------------------------------------------------------------------
+    def to_geopandas(self) -> dict[str, geopandas.GeoDataFrame]:
+        """GeoDataFrames in EPSG:4326, one per table, keyed by name.
+
+        - ``positions`` and ``sightings``: points;
+        - ``tracks``: one LineString per vessel identity and track piece: split at every silence of at
+          least ``gaps.min_hours`` and between the ships behind a shared MMSI, never drawn across them
+          (pieces of a single fix are left out: they are in ``positions``);
+        - ``gaps``: lines from the last fix to the next (an open gap, with no next fix yet, has no
+          geometry);
+        - ``dark_transits``: lines from the last fix, through the call port, to the next fix;
+        - ``port_visits`` and ``ports``: the port polygons.
+
+        Times stay tz-aware UTC.
+        """
+        import geopandas as gpd
+
+        polygons = {p.name: p.geometry for p in self.ports}
+
+        def frame(df: pl.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
+            return gpd.GeoDataFrame(df.to_pandas(), geometry=geometry, crs=CRS)
+
+        t = self.tracks
+        out = {
+            "positions": frame(t, gpd.points_from_xy(t[s.LON].to_numpy(), t[s.LAT].to_numpy())),
+        }
+        lines, pieces = track_lines(t, min_gap_hours=self.settings.gaps.min_hours)
+        out["tracks"] = frame(pieces, lines)
+        g = self.gaps
+        out["gaps"] = frame(g, _segments(g, ("start_lon", "start_lat"), ("end_lon", "end_lat")))
+        out["dark_transits"] = frame(
+            self.dark_transits, transit_lines(self.dark_transits, self.gaps, self.ports)
+        )
+        v = self.port_visits
+        out["port_visits"] = frame(v, [polygons.get(name) for name in v[PORT].to_list()])
+        out["ports"] = ports_frame(self.ports)
+        sg = self.sightings
+        out["sightings"] = frame(sg, gpd.points_from_xy(sg["lon"].to_numpy(), sg["lat"].to_numpy()))
+        return out
+
+    # --- MovingPandas ---------------------------------------------------------------------------------
+    def to_movingpandas(self) -> Any:
+        """The track pieces of :meth:`to_geopandas` as a ``movingpandas.TrajectoryCollection``.
+
+        One trajectory per vessel identity and piece, id ``<mmsi>-<identity>-<piece>``. Needs the extra:
+        ``pip install 'shipwatch[movingpandas]'``.
+        """
+        try:
+            import geopandas as gpd
+            import movingpandas as mpd
+        except ImportError as err:
+            raise ShipwatchError(
+                "to_movingpandas needs movingpandas: pip install 'shipwatch[movingpandas]'"
+            ) from err
+        t = with_pieces(self.tracks, min_gap_hours=self.settings.gaps.min_hours)
+        t = t.filter(pl.len().over(*VESSEL_KEYS, PIECE) >= 2).with_columns(
+            pl.format("{}-{}-{}", s.MMSI, IDENTITY, PIECE).alias("traj_id")
+        )
+        df = t.select("traj_id", *VESSEL_KEYS, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG).to_pandas()
+        gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[s.LON], df[s.LAT]), crs=CRS)
+        return mpd.TrajectoryCollection(gdf, traj_id_col="traj_id", t=s.TIMESTAMP)
+
+
+def with_pieces(tracks: pl.DataFrame, *, min_gap_hours: float) -> pl.DataFrame:
+    """Tracks sorted by (mmsi, identity, time), with ``piece``: a new piece after each silence of at
+    least ``min_gap_hours`` within one vessel identity."""
+    gap_us = int(min_gap_hours * US_PER_HOUR)
+    return tracks.sort([*VESSEL_KEYS, s.TIMESTAMP], maintain_order=True).with_columns(
+        (pl.col(s.TIMESTAMP).diff().dt.total_microseconds() >= gap_us)
+        .fill_null(False)
+        .cum_sum()
+        .over(VESSEL_KEYS)
+        .cast(pl.Int32)
+        .alias(PIECE)
+    )
+
+
+def track_lines(tracks: pl.DataFrame, *, min_gap_hours: float) -> tuple[np.ndarray, pl.DataFrame]:
+    """LineStrings of the track pieces (see :meth:`Detection.to_geopandas`) and one row per piece:
+    mmsi, identity, piece, vessel_name, start, end, positions, shared_mmsi."""
+    t = with_pieces(tracks, min_gap_hours=min_gap_hours)
+    keys = [*VESSEL_KEYS, PIECE]
+    t = t.filter(pl.len().over(keys) >= 2)
+    name = (
+        pl.col(s.VESSEL_NAME).drop_nulls().first() if s.VESSEL_NAME in t.columns else pl.lit(None, pl.String)
+    )
+    shared = pl.col(SHARED).any() if SHARED in t.columns else pl.lit(False)
+    pieces = t.group_by(keys, maintain_order=True).agg(
+        name.alias(s.VESSEL_NAME),
+        pl.col(s.TIMESTAMP).first().alias("start"),
+        pl.col(s.TIMESTAMP).last().alias("end"),
+        pl.len().cast(pl.UInt32).alias("positions"),
+        shared.alias(SHARED),
+    )
+    if t.height == 0:
+        return np.array([], dtype=object), pieces
+    index = t.select(pl.struct(keys).rle_id()).to_series().to_numpy()
+    coords = np.column_stack([t[s.LON].to_numpy(), t[s.LAT].to_numpy()])
+    return shapely.linestrings(coords, indices=index), pieces
+
+
+def _segments(df: pl.DataFrame, a: tuple[str, str], b: tuple[str, str]) -> np.ndarray:
+    """Two-point lines from columns ``a`` to ``b`` (lon, lat); None where an end is missing."""
+    if df.height == 0:
+        return np.array([], dtype=object)
+    xy = df.select(*a, *b).to_numpy().astype(float)
+    coords = xy.reshape(-1, 2, 2)
+    lines = shapely.linestrings(np.nan_to_num(coords))
+    lines[np.isnan(xy).any(axis=1)] = None
+    return lines
+
+
+def call_point(port: Port) -> tuple[float, float]:
+    """Where a dark call at ``port`` is drawn: its berth, else a point inside its polygon (lon, lat)."""
+    if port.berth is not None:
+        return port.berth
+    p = port.geometry.representative_point()
+    return p.x, p.y
+
+
+def transit_lines(transits: pl.DataFrame, gaps: pl.DataFrame, ports: list[Port]) -> np.ndarray:
+    """Lines from each dark transit's last fix, through its call port, to its next fix."""
+    if transits.height == 0:
+        return np.array([], dtype=object)
+    calls = {p.name: call_point(p) for p in ports}
+    ends = transits.select(GAP_ID, "call_port").join(
+        gaps.select(GAP_ID, "start_lon", "start_lat", "end_lon", "end_lat"), on=GAP_ID, how="left"
+    )
+    cx = np.array([calls.get(c, (np.nan, np.nan))[0] for c in ends["call_port"].to_list()])
+    cy = np.array([calls.get(c, (np.nan, np.nan))[1] for c in ends["call_port"].to_list()])
+    xy = np.column_stack(
+        [
+            ends["start_lon"].to_numpy(),
+            ends["start_lat"].to_numpy(),
+            cx,
+            cy,
+            ends["end_lon"].to_numpy(),
+            ends["end_lat"].to_numpy(),
+        ]
+    ).astype(float)
+    lines = shapely.linestrings(np.nan_to_num(xy.reshape(-1, 3, 2)))
+    lines[np.isnan(xy).any(axis=1)] = None
+    return lines
+
+
+def ports_frame(ports: list[Port]) -> geopandas.GeoDataFrame:
+    """The port registry as a GeoDataFrame of polygons (EPSG:4326)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "name": [p.name for p in ports],
+            "role": [p.role for p in ports],
+            "country": [p.country for p in ports],
+            "locode": [p.locode for p in ports],
+            "wpi": pd.array([p.wpi for p in ports], dtype="Int64"),
+            "berth_lon": [p.berth[0] if p.berth else None for p in ports],
+            "berth_lat": [p.berth[1] if p.berth else None for p in ports],
+        }
+    )
+    return gpd.GeoDataFrame(rows, geometry=[p.geometry for p in ports], crs=CRS)
