@@ -16,6 +16,7 @@ import polars as pl
 
 from shipwatch import schema as s
 from shipwatch.errors import InputError
+from shipwatch.times import parse_iso_utc
 
 #: What :func:`to_polars` accepts, for type hints (pandas and geopandas stay optional imports).
 TableLike = Any
@@ -115,7 +116,7 @@ def as_positions(data: TableLike, *, what: str = "positions") -> pl.DataFrame:
         ts = ts.dt.convert_time_zone(s.UTC) if t.time_zone else ts.dt.replace_time_zone(s.UTC)
         df = df.with_columns(ts.cast(s.TIME_DTYPE))
     elif t == pl.String:
-        parsed = pl.col(s.TIMESTAMP).str.to_datetime(time_unit="us", time_zone=s.UTC, strict=False)
+        parsed = parse_iso_utc(pl.col(s.TIMESTAMP).str.strip_chars())
         bad = df.filter(pl.col(s.TIMESTAMP).is_not_null() & parsed.is_null())
         if bad.height:
             raise InputError(

@@ -30,6 +30,7 @@ from shipwatch.geo import haversine_km
 from shipwatch.ports import WATCH, Port, distance_matrix_km
 from shipwatch.settings import SightingSettings
 from shipwatch.tables import SIGHTINGS_OUT
+from shipwatch.times import parse_iso_utc
 from shipwatch.transits import CONFIRMED, PROBABLE
 
 AIS, DARK, UNIDENTIFIED = "ais", "dark_transit", "unidentified"
@@ -55,33 +56,12 @@ def read_sightings(path: str | Path) -> pl.DataFrame:
     return parse_sightings(raw, source=str(path))
 
 
-ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z")
-
-
-def _parse_utc(text: pl.Expr) -> pl.Expr:
-    """ISO 8601 text to UTC datetimes; ``Z`` or an offset is honoured, no offset means UTC."""
-    with_zone = (
-        pl.when(text.str.ends_with("Z"))
-        .then(text.str.replace(r"Z$", "+00:00"))
-        .when(text.str.contains(r"[+-]\d\d:?\d\d$"))
-        .then(text)
-        .otherwise(text + "+00:00")
-        .str.replace(" ", "T")
-    )
-    return pl.coalesce(
-        [
-            with_zone.str.to_datetime(f, strict=False, time_unit="us").dt.convert_time_zone("UTC")
-            for f in ISO_FORMATS
-        ]
-    )
-
-
 def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.DataFrame:
     """Type a sightings table; rows with unusable time or position are errors naming the row."""
     clash = [c for c in raw.columns if c in OUT_SCHEMA or c.startswith("_")]
     raw = raw.rename({c: f"input_{c}" for c in clash})
     df = raw.with_columns(
-        _parse_utc(pl.col("observed_at").cast(pl.String).str.strip_chars()).alias("observed_at"),
+        parse_iso_utc(pl.col("observed_at").cast(pl.String).str.strip_chars()).alias("observed_at"),
         pl.col("lat").cast(pl.Float64, strict=False),
         pl.col("lon").cast(pl.Float64, strict=False),
         (

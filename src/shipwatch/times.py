@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import polars as pl
+
 from shipwatch.errors import InputError
 
 #: Microseconds in one second, one minute, one hour and one day.
@@ -44,3 +46,24 @@ def to_utc(value: date | datetime | str | None) -> datetime | None:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z")
+
+
+def parse_iso_utc(text: pl.Expr) -> pl.Expr:
+    """ISO 8601 text to UTC datetimes; ``Z`` or an offset is honoured, no offset means UTC."""
+    with_zone = (
+        pl.when(text.str.ends_with("Z"))
+        .then(text.str.replace(r"Z$", "+00:00"))
+        .when(text.str.contains(r"[+-]\d\d:?\d\d$"))
+        .then(text)
+        .otherwise(text + "+00:00")
+        .str.replace(" ", "T")
+    )
+    return pl.coalesce(
+        [
+            with_zone.str.to_datetime(f, strict=False, time_unit="us").dt.convert_time_zone("UTC")
+            for f in ISO_FORMATS
+        ]
+    )
