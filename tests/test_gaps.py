@@ -32,10 +32,21 @@ def test_gap_fields(t0):
         assert r[f"positions_{h}h_before"] == window.height
 
 
-def test_threshold_is_inclusive_and_configurable(t0):
-    df = TrackBuilder(273000001, t0).at(OPEN_SEA).dwell(1).dark(6).dwell(1).dark(5.9).dwell(1).frame()
+def test_threshold_is_exclusive_like_gfw_and_configurable(t0):
+    # GFW counts silences longer than the threshold: exactly 6 h is no gap, 6 h 6 min is one
+    df = (
+        TrackBuilder(273000001, t0)
+        .at(OPEN_SEA)
+        .dwell(1)
+        .dark(6)
+        .dwell(1)
+        .dark(5.9)
+        .dwell(1)
+        .dark(6.1)
+        .dwell(1)
+    ).frame()
     assert _gaps(df).height == 1
-    assert _gaps(df, settings=GapSettings(min_hours=5.5)).height == 2
+    assert _gaps(df, settings=GapSettings(min_hours=5.5)).height == 3
 
 
 def test_open_gap_at_end_of_data(t0):

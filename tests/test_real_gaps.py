@@ -26,7 +26,7 @@ def pandas_gaps(tracks: pd.DataFrame, hours: float) -> pd.DataFrame:
         end_shared=g["shared_mmsi"].shift(-1),
     )
     closed = t[
-        (t["end_time"] - t["timestamp"] >= timedelta(hours=hours))
+        (t["end_time"] - t["timestamp"] > timedelta(hours=hours))
         & ~t["shared_mmsi"]
         & ~t["end_shared"].fillna(False).astype(bool)
     ]
@@ -55,8 +55,8 @@ def test_gaps_match_pandas_on_real_noaa(rel):
     )
     assert len(ours) == len(expected)
     pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
-    # open gaps: silent from the last fix until the end of the day's data for >= 6 h
+    # open gaps: silent from the last fix until the end of the day's data for > 6 h
     last = res.tracks.to_pandas().groupby("mmsi").agg(t=("timestamp", "max"), shared=("shared_mmsi", "last"))
     end = res.tracks["timestamp"].max()
-    n_open = int(((end - last["t"] >= timedelta(hours=6)) & ~last["shared"]).sum())
+    n_open = int(((end - last["t"] > timedelta(hours=6)) & ~last["shared"]).sum())
     assert int(res.gaps["open"].sum()) == n_open

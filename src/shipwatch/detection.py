@@ -82,8 +82,8 @@ class Detection:
         """GeoDataFrames in EPSG:4326, one per table, keyed by name.
 
         - ``positions`` and ``sightings``: points;
-        - ``tracks``: one LineString per vessel identity and track piece: split at every silence of at
-          least ``gaps.min_hours`` and between the ships behind a shared MMSI, never drawn across them
+        - ``tracks``: one LineString per vessel identity and track piece: split at every silence longer
+          than ``gaps.min_hours`` (every gap) and between the ships behind a shared MMSI, never drawn across them
           (pieces of a single fix are left out: they are in ``positions``);
         - ``gaps``: lines from the last fix to the next (an open gap, with no next fix yet, has no
           geometry);
@@ -141,11 +141,11 @@ class Detection:
 
 
 def with_pieces(tracks: pl.DataFrame, *, min_gap_hours: float) -> pl.DataFrame:
-    """Tracks sorted by (mmsi, identity, time), with ``piece``: a new piece after each silence of at
-    least ``min_gap_hours`` within one vessel identity."""
+    """Tracks sorted by (mmsi, identity, time), with ``piece``: a new piece after each silence longer
+    than ``min_gap_hours`` (a gap) within one vessel identity."""
     gap_us = int(min_gap_hours * US_PER_HOUR)
     return tracks.sort([*VESSEL_KEYS, s.TIMESTAMP], maintain_order=True).with_columns(
-        (pl.col(s.TIMESTAMP).diff().dt.total_microseconds() >= gap_us)
+        (pl.col(s.TIMESTAMP).diff().dt.total_microseconds() > gap_us)
         .fill_null(False)
         .cum_sum()
         .over(VESSEL_KEYS)

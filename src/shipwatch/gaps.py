@@ -1,6 +1,8 @@
-"""AIS gap events: one record per silence of at least ``min_hours`` between consecutive positions.
+"""AIS gap events: one record per silence longer than ``min_hours`` between consecutive positions.
 
-A gap joins two consecutive positions of one MMSI (GFW's definition). Pairs with an end inside a
+A gap joins two consecutive positions of one MMSI more than ``min_hours`` apart: Global Fishing Watch's
+rule exactly (``pipe-gaps`` counts intervals *longer than* its threshold; fixes exactly 6 h apart are
+no gap). Pairs with an end inside a
 shared-MMSI window are never gaps: two ships on one number make false silences. Gaps still open
 at the end of the data (no position yet after them) are reported with ``open = true``.
 
@@ -38,7 +40,7 @@ def find_gaps(
     entry_km: float = 0.5,
     vessels: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Every gap of at least ``settings.min_hours`` in a labelled track table.
+    """Every gap longer than ``settings.min_hours`` in a labelled track table.
 
     Parameters
     ----------
@@ -48,7 +50,7 @@ def find_gaps(
         Thresholds; see :class:`~shipwatch.settings.GapSettings`.
     data_end
         End of the observation period; a vessel silent from its last position until then for at
-        least ``min_hours`` gets an open gap. Defaults to the last timestamp in the data.
+        more than ``min_hours`` gets an open gap. Defaults to the last timestamp in the data.
     entry_km
         A gap end within this distance (km) of a port polygon is "in port" (``start_in_port``).
     vessels
@@ -77,7 +79,7 @@ def find_gaps(
         .dt.total_microseconds()
     )
     gaps = pairs.filter(
-        (span_us >= min_us) & ~pl.col(SHARED) & ~pl.col("_end_shared").fill_null(False)
+        (span_us > min_us) & ~pl.col(SHARED) & ~pl.col("_end_shared").fill_null(False)
     ).with_columns(
         last.alias("open"),
         (span_us / US_PER_HOUR).alias("hours"),

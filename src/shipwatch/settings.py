@@ -57,7 +57,7 @@ class GapSettings:
     """AIS gap events."""
 
     min_hours: float = 6.0
-    """Minimum interval (hours) between consecutive positions that makes a gap (GFW: 6 h)."""
+    """Consecutive positions more than this many hours apart make a gap (GFW: longer than 6 h)."""
     coverage_radius_km: float = 30.0
     """Other vessels heard within this distance (km) of a gap's ends measure reception there."""
     before_hours: tuple[float, ...] = (6.0, 12.0, 24.0)
