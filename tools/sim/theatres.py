@@ -15,10 +15,9 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema
-from shipwatch.scenario import places as pl_
-from shipwatch.scenario.identities import IdentityFactory
-from shipwatch.scenario.imagery import (
-    Sighting,
+from shipwatch.ports import Port
+from sim import places as pl_
+from sim.imagery import (
     number_sightings,
     observe,
     pass_time,
@@ -26,9 +25,8 @@ from shipwatch.scenario.imagery import (
     sighting_truth_frame,
     sightings_frame,
 )
-from shipwatch.scenario.places import Port, load_ports
-from shipwatch.scenario.tracks import DAY, HOUR, MOORED, TrackBuilder, Vessel, epoch
-from shipwatch.scenario.traffic import (
+from sim.tracks import DAY, HOUR, MOORED, Vessel, epoch
+from sim.traffic import (
     DarkInPort,
     SilentBerth,
     fishing_boat,
@@ -38,7 +36,8 @@ from shipwatch.scenario.traffic import (
     port_rotation,
     random_holes,
 )
-from shipwatch.scenario.voyages import najin_round_trip
+from sim.voyages import najin_round_trip
+from sim.world import World
 
 THEATRE_KINDS: tuple[str, ...] = ("shuttles", "liners", "fishing", "silent_berth", "shared_mmsi", "mixed")
 DEFAULT_START = datetime(2023, 9, 1, tzinfo=UTC)
@@ -99,47 +98,6 @@ class Theatre:
     events: pl.DataFrame
 
 
-class _Stage:
-    """Accumulates the actors of one theatre."""
-
-    def __init__(self, seed: int, kind_index: int, start: float, end: float, ports: dict[str, Port]) -> None:
-        self.seed, self.kind_index = seed, kind_index
-        self.start, self.end = start, end
-        self.ports = ports
-        self.ids = IdentityFactory(np.random.default_rng([seed, kind_index, 0]))
-        self._streams = 0
-        self.builders: list[tuple[TrackBuilder, str, float, float]] = []
-        self.truth: list[dict[str, object]] = []
-        self.sightings: list[Sighting] = []
-        self.extra_events: list[dict[str, object]] = []
-        self.free_piers = list(pl_.NAJIN_PIER_SPOTS)
-
-    def rng(self) -> np.random.Generator:
-        self._streams += 1
-        return np.random.default_rng([self.seed, self.kind_index, self._streams])
-
-    def vessel(self, name: str, flag: str, ship_type: int, length: float, **kw: object) -> Vessel:
-        """A vessel whose beam and draught follow from its length."""
-        return self.ids.vessel(
-            name, flag, ship_type, length, round(length * 0.155), round(2.0 + length * 0.04, 1), **kw
-        )
-
-    def builder(
-        self,
-        vessel: Vessel,
-        spot: pl_.LonLat,
-        port: str,
-        *,
-        start: float | None = None,
-        end: float | None = None,
-    ) -> TrackBuilder:
-        rng = self.rng()
-        t0 = self.start if start is None else start
-        tb = TrackBuilder(vessel, t0, spot, rng, heading=rng.uniform(0, 360))
-        self.builders.append((tb, port, t0, self.end if end is None else end))
-        return tb
-
-
 _NAMES = [
     "ALTAIR",
     "BEREZINA",
@@ -173,15 +131,15 @@ def _name(rng: np.random.Generator, used: set[str]) -> str:
             return name
 
 
-def _shuttles(st: _Stage, names: set[str]) -> None:
+def _shuttles(st: World, names: set[str]) -> None:
     rng = st.rng()
     spots = {"Dunai": pl_.DUNAI_SPOTS, "Vostochny": pl_.VOSTOCHNY_WEST_SPOTS[:4]}
     for k in range(int(rng.integers(2, 5))):
         v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(100, 140))))
         here = str(pick(rng, ["Dunai", "Vostochny"]))
         home_spot = {p: s[k % len(s)] for p, s in spots.items()}
-        tb = st.builder(v, home_spot[here], here)
-        pier = pl_.NAJIN_PIER_SPOTS[st.free_piers.pop(0)] if st.free_piers else pl_.NAJIN_PIER_SPOTS["pier3"]
+        tb = st.actor(v, home_spot[here], port=here)
+        pier = st.take_pier()
         tb.dwell(rng.uniform(0.3, 6) * DAY)
         while tb.t + 5 * DAY < st.end:
             dest = str(pick(rng, ["Dunai", "Vostochny"]))
@@ -240,7 +198,7 @@ def _shuttles(st: _Stage, names: set[str]) -> None:
         )
         flag = {"Busan": "CN", "Chongjin": "KP", "Zarubino": "RU"}[home]
         v = st.vessel(_name(rng, names), flag, 70, float(np.round(rng.uniform(60, 98))))
-        tb = st.builder(v, spot, home)
+        tb = st.actor(v, spot, port=home)
         tb.dwell(rng.uniform(0.5, 0.5 * (st.end - st.start) / DAY) * DAY)
         voyage = najin_round_trip(
             tb,
@@ -266,7 +224,7 @@ def _shuttles(st: _Stage, names: set[str]) -> None:
         tb.dwell_until(st.end)
 
 
-def _liners(st: _Stage, names: set[str]) -> None:
+def _liners(st: World, names: set[str]) -> None:
     rng = st.rng()
     homes = [
         ("Vostochny", pl_.VOSTOCHNY_WEST_SPOTS[4:6]),
@@ -282,7 +240,7 @@ def _liners(st: _Stage, names: set[str]) -> None:
             float(np.round(rng.uniform(120, 240))),
             underway_s=1200.0,
         )
-        tb = st.builder(v, spots[0], home)
+        tb = st.actor(v, spots[0], port=home)
         liner(
             tb,
             home=home,
@@ -295,7 +253,7 @@ def _liners(st: _Stage, names: set[str]) -> None:
         random_holes(tb, st.start, st.end, per_day=0.04)
 
 
-def _fishing(st: _Stage, names: set[str]) -> None:
+def _fishing(st: World, names: set[str]) -> None:
     rng = st.rng()
     homes = {
         "Posyet": (pl_.POSYET_SPOTS, ["posyet_offing", "gamov_south"], "RU"),
@@ -312,7 +270,7 @@ def _fishing(st: _Stage, names: set[str]) -> None:
             "Chongjin": pl_.CHONGJIN_SPOTS[1],
         }[dark_port]
         v = st.vessel(_name(rng, names), flag, 30, float(np.round(rng.uniform(22, 50))), imo=False)
-        tb = st.builder(v, spots[0], home)
+        tb = st.actor(v, spots[0], port=home)
         after = st.start + rng.uniform(0, 0.4) * (st.end - st.start)
         fishing_boat(
             tb,
@@ -326,12 +284,12 @@ def _fishing(st: _Stage, names: set[str]) -> None:
         random_holes(tb, st.start, st.end, per_day=0.05)
 
 
-def _silent_berth(st: _Stage, names: set[str]) -> None:
+def _silent_berth(st: World, names: set[str]) -> None:
     rng = st.rng()
     anch = pl_.VLADIVOSTOK_ANCHORAGE
     for port, spots in [("Nakhodka", pl_.NAKHODKA_SPOTS[2:4]), ("Vostochny", pl_.VOSTOCHNY_WEST_SPOTS[4:6])]:
         v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(80, 150))), berth_s=3600.0)
-        tb = st.builder(v, spots[0], port)
+        tb = st.actor(v, spots[0], port=port)
         calls = {
             port: spots,
             "Vladivostok anchorage": anch,
@@ -345,13 +303,13 @@ def _silent_berth(st: _Stage, names: set[str]) -> None:
         )
 
 
-def _shared_mmsi(st: _Stage, names: set[str]) -> None:
+def _shared_mmsi(st: World, names: set[str]) -> None:
     rng = st.rng()
     nk = pl_.NODES
     v = st.vessel(
         _name(rng, names), "RU", 52, float(np.round(rng.uniform(25, 35))), imo=False, underway_s=600.0
     )
-    tb = st.builder(v, pl_.NAKHODKA_SPOTS[0], "Nakhodka")
+    tb = st.actor(v, pl_.NAKHODKA_SPOTS[0], port="Nakhodka")
     harbour_craft(
         tb,
         base=pl_.NAKHODKA_SPOTS[0],
@@ -373,9 +331,9 @@ def _shared_mmsi(st: _Stage, names: set[str]) -> None:
     t0 = st.start + rng.uniform(0.1, 0.6) * span
     t1 = min(t0 + rng.uniform(2, 5) * DAY, st.end)
     twin = Vessel(v.mmsi, _name(rng, names), None, "", 30, float(np.round(rng.uniform(20, 40))), 7.0, 3.0)
-    tw = st.builder(twin, centre, where, start=t0, end=t1)
+    tw = st.actor(twin, centre, port=where, start=t0, end=t1)
     tw.fish(t1 - t0, centre=centre, radius_km=radius)
-    st.extra_events.append(
+    st.events.append(
         {"mmsi": v.mmsi, "vessel": twin.name, "kind": "shared_mmsi", "start": t0, "end": t1, "port": where}
     )
 
@@ -417,7 +375,7 @@ def make_theatre(
     seed: int,
     start: datetime = DEFAULT_START,
     days: float = 30.0,
-    ports: dict[str, Port] | None = None,
+    ports: dict[str, Port] | list[Port] | None = None,
 ) -> Theatre:
     """Build a randomized test theatre.
 
@@ -437,7 +395,8 @@ def make_theatre(
     days
         Length of the theatre in days (at least 10 for ``"shuttles"`` to hold a voyage).
     ports
-        Port outlines; default :func:`~shipwatch.scenario.places.load_ports`.
+        Port outlines (the package's :class:`shipwatch.ports.Port`, a list or by name); default
+        :func:`shipwatch.ports.load_ports`.
     """
     if kind not in THEATRE_KINDS:
         raise ValueError(f"unknown theatre kind {kind!r}; expected one of {', '.join(THEATRE_KINDS)}")
@@ -447,29 +406,14 @@ def make_theatre(
         start = start.replace(tzinfo=UTC)
     t0 = epoch(start)
     t1 = t0 + days * DAY
-    st = _Stage(seed, THEATRE_KINDS.index(kind), t0, t1, load_ports() if ports is None else ports)
+    k = THEATRE_KINDS.index(kind)
+    st = World(t0, t1, ports, ids_key=[seed, k, 0], stream_key=[seed, k], first_stream=1)
     names: set[str] = set()
     for build in _BUILDERS[kind]:
         build(st, names)
 
-    frames = [tb.frame(start=max(a, t0), end=min(b, t1)) for tb, _, a, b in st.builders]
-    positions = pl.concat(frames).sort([schema.TIMESTAMP, schema.MMSI, schema.VESSEL_NAME])
-
-    ev_rows = []
-    for tb, port, _, _ in st.builders:
-        for a, b, reason in tb.silences:
-            if b > t0 and a < t1:
-                ev_rows.append(
-                    {
-                        "mmsi": tb.vessel.mmsi,
-                        "vessel": tb.vessel.name,
-                        "kind": reason,
-                        "start": a,
-                        "end": b,
-                        "port": port if reason == "silent_berth" else None,
-                    }
-                )
-    ev_rows += st.extra_events
+    positions = st.positions([schema.TIMESTAMP, schema.MMSI, schema.VESSEL_NAME])
+    ev_rows = st.silences() + st.events
     ev_rows.sort(key=lambda r: (r["start"], r["mmsi"], r["kind"]))
     events = _frame(ev_rows, EVENT_SCHEMA)
 

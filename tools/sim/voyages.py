@@ -1,6 +1,6 @@
 """Port-to-port voyages through Najin: the dark round trip of a shuttle and a visible call.
 
-Both drive a :class:`~shipwatch.scenario.tracks.TrackBuilder` that lies at its departure berth,
+Both drive a :class:`~sim.tracks.TrackBuilder` that lies at its departure berth,
 and return a record of the voyage's true times (epoch seconds, UTC). Port times are crossings of
 the port outline: ``departure`` = leaving the departure port's outline, ``najin_arrival`` /
 ``najin_departure`` = entering / leaving Najin's, ``arrival`` = entering the arrival port's.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shipwatch.scenario.places import Port, path_length_nm, sea_route
-from shipwatch.scenario.tracks import AT_ANCHOR, DAY, HOUR, MOORED, LonLat, TrackBuilder
+from sim.places import Port, path_length_nm, sea_route
+from sim.tracks import AT_ANCHOR, DAY, HOUR, MOORED, LonLat, TrackBuilder
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def najin_round_trip(
     start = tb.t
     first = [wait_spot] if wait_s > 0 and wait_spot is not None else [najin_spot]
     out = tb.sail([*sea_route(from_port, "Najin"), *first], speed_kn, lateral_m=lateral_m)
-    departure = out.first_time_outside(ports[from_port].polygon) if from_port in ports else float(out.t[0])
-    najin_arrival = out.first_time_inside(ports["Najin"].polygon)
+    departure = out.first_time_outside(ports[from_port].geometry) if from_port in ports else float(out.t[0])
+    najin_arrival = out.first_time_inside(ports["Najin"].geometry)
     if wait_s > 0 and wait_spot is not None:
         tb.dwell(wait_s, status=AT_ANCHOR, radius_m=50.0)
         tb.sail([najin_spot], 5.0, ramp_km=0.3)
@@ -97,8 +97,8 @@ def najin_round_trip(
     tb.dwell(stay_s, status=MOORED, radius_m=20.0)
     berth_departure = tb.t
     back = tb.sail([*sea_route("Najin", to_port), to_spot], speed_kn, lateral_m=lateral_m)
-    najin_departure = back.first_time_outside(ports["Najin"].polygon)
-    arrival = back.first_time_inside(ports[to_port].polygon) if to_port in ports else float(back.t[-1])
+    najin_departure = back.first_time_outside(ports["Najin"].geometry)
+    arrival = back.first_time_inside(ports[to_port].geometry) if to_port in ports else float(back.t[-1])
     ais_off = ais_on = None
     if dark:
         ais_off = departure + off_after_s

@@ -6,10 +6,10 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
+from sim.places import port_map
+from sim.theatres import THEATRE_KINDS, make_theatre
 
 from shipwatch import schema
-from shipwatch.scenario.places import load_ports
-from shipwatch.scenario.theatres import THEATRE_KINDS, make_theatre
 
 SEEDS = [0, 1, 2]
 
@@ -31,7 +31,7 @@ def test_truth_agrees_with_positions(kind: str, seed: int) -> None:
     assert pos.height > 500
     assert pos["timestamp"].min() >= th.start and pos["timestamp"].max() < th.end
     assert pos["mmsi"].is_between(100_000_000, 999_999_999).all()
-    najin = load_ports()["Najin"].polygon
+    najin = port_map()["Najin"].geometry
     in_najin = shapely.contains_xy(najin, pos["lon"].to_numpy(), pos["lat"].to_numpy())
     dark_mmsi = set(th.truth.filter(pl.col("dark"))["mmsi"].to_list())
     visible_mmsi = set(th.truth.filter(~pl.col("dark"))["mmsi"].to_list())
@@ -62,7 +62,7 @@ def test_shuttle_sightings_show_the_ship_at_najin() -> None:
     at_najin = truth.filter(pl.col("kind") == "najin_shuttle")
     assert at_najin.height >= 1
     assert (at_najin["length_m"] - at_najin["true_length_m"]).abs().max() <= 5
-    najin = load_ports()["Najin"].polygon
+    najin = port_map()["Najin"].geometry
     assert shapely.contains_xy(najin, at_najin["lon"].to_numpy(), at_najin["lat"].to_numpy()).all()
     assert np.isin(at_najin["mmsi"].to_numpy(), th.truth["mmsi"].to_numpy()).all()
 
