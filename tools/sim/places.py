@@ -110,6 +110,12 @@ ZARUBINO_SPOTS: list[LonLat] = [(131.0800, 42.6330), (131.0850, 42.6300)]
 SLAVYANKA_SPOTS: list[LonLat] = [(131.3830, 42.8620), (131.3780, 42.8660)]
 CHONGJIN_SPOTS: list[LonLat] = [(129.8200, 41.7680), (129.8300, 41.7650)]
 BUSAN_SPOTS: list[LonLat] = [(129.0450, 35.0980), (129.0600, 35.0940)]
+# Outer anchorages of the destination ports: at sea, a few nm outside the port outline, on the
+# approach lanes (Strelok Strait for Dunai, Nakhodka Gulf for Vostochny), where ships wait for orders.
+OUTER_ANCHORAGES: dict[str, list[LonLat]] = {
+    "Dunai": [(132.3800, 42.8300), (132.3860, 42.8180)],
+    "Vostochny": [(132.9680, 42.6750), (132.9600, 42.6500)],
+}
 # Offshore fishing grounds (centre, radius km), clear of land and of every port outline.
 # name: (centre, radius km, lane node to leave by)
 FISHING_GROUNDS: dict[str, tuple[LonLat, float, str]] = {

@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
+import shapely
 
 from shipwatch import schema
 from shipwatch.ports import Port
 from sim import places as pl_
 from sim.imagery import (
+    OPTICAL,
     number_sightings,
     observe,
     pass_time,
@@ -25,21 +27,36 @@ from sim.imagery import (
     sighting_truth_frame,
     sightings_frame,
 )
-from sim.tracks import DAY, HOUR, MOORED, Vessel, epoch
+from sim.tracks import AT_ANCHOR, DAY, HOUR, MOORED, Vessel, epoch, offset_m
 from sim.traffic import (
     DarkInPort,
     SilentBerth,
     fishing_boat,
+    go,
     harbour_craft,
     liner,
     pick,
     port_rotation,
     random_holes,
 )
-from sim.voyages import najin_round_trip
+from sim.voyages import NajinVoyage, najin_round_trip
 from sim.world import World
 
-THEATRE_KINDS: tuple[str, ...] = ("shuttles", "liners", "fishing", "silent_berth", "shared_mmsi", "mixed")
+# New kinds go at the end: a kind's index seeds its random streams.
+THEATRE_KINDS: tuple[str, ...] = (
+    "shuttles",
+    "liners",
+    "fishing",
+    "silent_berth",
+    "shared_mmsi",
+    "mixed",
+    "anchorage_wait",
+    "layup",
+    "shuttle_berth_switch",
+    "shuttle_berth_to_sea",
+    "twin_image",
+    "confounders",
+)
 DEFAULT_START = datetime(2023, 9, 1, tzinfo=UTC)
 
 TRUTH_SCHEMA = pl.Schema(
@@ -50,6 +67,13 @@ TRUTH_SCHEMA = pl.Schema(
         "call_start": pl.Datetime("us", "UTC"),
         "call_end": pl.Datetime("us", "UTC"),
         "dark": pl.Boolean(),
+        "pattern": pl.String(),
+        "from_port": pl.String(),
+        "to_port": pl.String(),
+        "ais_off": pl.Datetime("us", "UTC"),
+        "ais_on": pl.Datetime("us", "UTC"),
+        "off_where": pl.String(),
+        "on_where": pl.String(),
     }
 )
 EVENT_SCHEMA = pl.Schema(
@@ -96,6 +120,27 @@ class Theatre:
     truth: pl.DataFrame
     sighting_truth: pl.DataFrame
     events: pl.DataFrame
+
+
+def _call(
+    voyage: NajinVoyage, pattern: str, off_where: str | None, on_where: str | None
+) -> dict[str, object]:
+    """A row of the truth table: one call at Najin (times epoch s)."""
+    return {
+        "mmsi": voyage.mmsi,
+        "vessel": voyage.vessel,
+        "call_port": "Najin",
+        "call_start": voyage.najin_arrival,
+        "call_end": voyage.najin_departure,
+        "dark": voyage.dark,
+        "pattern": pattern,
+        "from_port": voyage.departure_port,
+        "to_port": voyage.arrival_port,
+        "ais_off": voyage.ais_off,
+        "ais_on": voyage.ais_on,
+        "off_where": off_where,
+        "on_where": on_where,
+    }
 
 
 _NAMES = [
@@ -159,16 +204,7 @@ def _shuttles(st: World, names: set[str]) -> None:
             )
             arrived = datetime.fromtimestamp(round(voyage.najin_arrival), tz=UTC)
             ref = f"call:{v.mmsi}@{arrived:%Y-%m-%dT%H:%M:%SZ}"
-            st.truth.append(
-                {
-                    "mmsi": v.mmsi,
-                    "vessel": v.name,
-                    "call_port": "Najin",
-                    "call_start": voyage.najin_arrival,
-                    "call_end": voyage.najin_departure,
-                    "dark": True,
-                }
-            )
+            st.truth.append(_call(voyage, "shuttle", "sea", "sea"))
             if rng.random() < 0.5:
                 for t, src in passes_between(voyage.berth_arrival + HOUR, voyage.berth_departure - HOUR, rng)[
                     :2
@@ -211,16 +247,7 @@ def _shuttles(st: World, names: set[str]) -> None:
             speed_kn=rng.uniform(9, 11),
             dark=False,
         )
-        st.truth.append(
-            {
-                "mmsi": v.mmsi,
-                "vessel": v.name,
-                "call_port": "Najin",
-                "call_start": voyage.najin_arrival,
-                "call_end": voyage.najin_departure,
-                "dark": False,
-            }
-        )
+        st.truth.append(_call(voyage, "visible", None, None))
         tb.dwell_until(st.end)
 
 
@@ -338,6 +365,191 @@ def _shared_mmsi(st: World, names: set[str]) -> None:
     )
 
 
+# --- confounders: everyday traffic that looks like a dark call (domain.md §5) -----------------------
+_DEST_SPOTS: dict[str, list[pl_.LonLat]] = {
+    "Dunai": pl_.DUNAI_SPOTS,
+    "Vostochny": pl_.VOSTOCHNY_WEST_SPOTS[:4],
+}
+# The lane node nearest each destination's outer anchorage.
+_ANCHORAGE_NODE = {"Dunai": "strelok_strait", "Vostochny": "nakh_gulf"}
+
+
+def _near(
+    st: World, port: str, spot: pl_.LonLat, rng: np.random.Generator, metres: float = 80.0
+) -> pl_.LonLat:
+    """A berth spot ``metres`` from ``spot`` in a random direction, kept inside ``port``'s outline."""
+    ang = rng.uniform(0, 2 * np.pi)
+    lon, lat = offset_m(
+        np.array([spot[0]]),
+        np.array([spot[1]]),
+        np.array([metres * np.sin(ang)]),
+        np.array([metres * np.cos(ang)]),
+    )
+    moved = (round(float(lon[0]), 5), round(float(lat[0]), 5))
+    return moved if shapely.contains_xy(st.ports[port].geometry, *moved) else spot
+
+
+def _anchorage_wait(st: World, names: set[str]) -> None:
+    """Ships that leave Dunai or Vostochny, anchor a few nm out and wait there dark for 2-5 days."""
+    rng = st.rng()
+    for k in range(int(rng.integers(2, 4))):
+        port = ("Dunai", "Vostochny")[k % 2] if k < 2 else str(pick(rng, ["Dunai", "Vostochny"]))
+        v = st.vessel(
+            _name(rng, names), str(pick(rng, ["RU", "PA", "KR"])), 70, float(np.round(rng.uniform(80, 160)))
+        )
+        spots = _DEST_SPOTS[port]
+        berth = _near(st, port, spots[(k + 1) % len(spots)], rng)
+        tb = st.actor(v, berth, port=port)
+        tb.dwell(rng.uniform(0.3, 4) * DAY, status=MOORED)
+        node = _ANCHORAGE_NODE[port]
+        while tb.t + 7 * DAY < st.end:
+            anchor = pick(rng, pl_.OUTER_ANCHORAGES[port])
+            tb.sail([*pl_.sea_route(port, node), anchor], rng.uniform(8, 11), lateral_m=200)
+            before, wait, after = (
+                rng.uniform(2, 12) * HOUR,
+                rng.uniform(2, 5) * DAY,
+                rng.uniform(2, 12) * HOUR,
+            )
+            t_off = tb.t + before
+            tb.dwell(before + wait + after, status=AT_ANCHOR, radius_m=60.0)
+            tb.silence(t_off, t_off + wait, "anchorage_wait")
+            go(tb, node, port, berth, rng.uniform(8, 11))
+            tb.dwell(rng.uniform(0.5, 4) * DAY, status=MOORED)
+        tb.dwell_until(st.end, status=MOORED)
+        random_holes(tb, st.start, st.end, per_day=0.03)
+
+
+def _layup(st: World, names: set[str]) -> None:
+    """Ships laid up alongside at Dunai or Vostochny, AIS off for days, back on at the same berth."""
+    rng = st.rng()
+    span = (st.end - st.start) / DAY
+    for k in range(int(rng.integers(2, 4))):
+        port = ("Vostochny", "Dunai")[k % 2] if k < 2 else str(pick(rng, ["Dunai", "Vostochny"]))
+        v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(70, 150))))
+        spots = _DEST_SPOTS[port]
+        berth = _near(st, port, spots[(k + 2) % len(spots)], rng)
+        tb = st.actor(v, berth, port=port)
+        t_off = st.start + rng.uniform(0.2, max(0.3, 0.35 * span)) * DAY
+        days = float(min(rng.uniform(3, 10), max(0.5, (st.end - t_off) / DAY - 1.0)))
+        tb.dwell(t_off - st.start + days * DAY + rng.uniform(0.5, 2) * DAY, status=MOORED, radius_m=15.0)
+        tb.silence(t_off, t_off + days * DAY, "layup")
+        if tb.t + 2 * DAY < st.end:  # then back to work: a trip to the other destination
+            other = "Vostochny" if port == "Dunai" else "Dunai"
+            go(tb, port, other, pick(rng, _DEST_SPOTS[other]), rng.uniform(9, 12))
+        tb.dwell_until(st.end, status=MOORED)
+
+
+def _dark_fleet(st: World, names: set[str], pattern: str) -> None:
+    """True shuttles whose AIS goes off and on at a berth (``berth_switch``, ``berth_to_sea``)."""
+    rng = st.rng()
+    for k in range(int(rng.integers(2, 4))):
+        v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(100, 140))))
+        here = str(pick(rng, ["Dunai", "Vostochny"]))
+        home_spot = {p: sp[(k + 1) % len(sp)] for p, sp in _DEST_SPOTS.items()}
+        tb = st.actor(v, home_spot[here], port=here)
+        pier = st.take_pier(share=False)
+        tb.dwell(rng.uniform(0.3, 5) * DAY, status=MOORED)
+        while tb.t + 5 * DAY < st.end:
+            kw: dict[str, object]
+            if pattern == "berth_switch":
+                dest = "Vostochny" if here == "Dunai" else "Dunai"
+                off_where = on_where = "berth"
+                kw = {"off_at": "berth", "on_at": "berth"}
+            else:
+                dest = str(pick(rng, ["Dunai", "Vostochny"]))
+                off_where, on_where = ("berth", "sea") if rng.random() < 0.5 else ("sea", "berth")
+                kw = {"off_at": off_where, "on_at": on_where}
+                kw["off_sea_nm" if off_where == "sea" else "on_sea_nm"] = rng.uniform(5, 15)
+            voyage = najin_round_trip(
+                tb,
+                st.ports,
+                from_port=here,
+                to_port=dest,
+                to_spot=home_spot[dest],
+                najin_spot=pier,
+                stay_s=rng.uniform(1, 3) * DAY,
+                speed_kn=rng.uniform(9, 12),
+                off_after_s=rng.uniform(0.5, 3) * HOUR,
+                on_before_s=rng.uniform(0.5, 3) * HOUR,
+                **kw,
+            )
+            st.truth.append(
+                _call(
+                    voyage,
+                    pattern if pattern == "berth_switch" else f"{off_where}_to_{on_where}",
+                    off_where,
+                    on_where,
+                )
+            )
+            if rng.random() < 0.5:
+                ref = _call_ref(voyage)
+                for t, src in passes_between(voyage.berth_arrival + HOUR, voyage.berth_departure - HOUR, rng)[
+                    :2
+                ]:
+                    st.sightings.append(
+                        observe(t, pier, v.length_m, src, "najin_shuttle", rng, ref=ref, mmsi=v.mmsi)
+                    )
+            here = dest
+            tb.dwell(rng.uniform(0.5, 5) * DAY, status=MOORED)
+        tb.dwell_until(st.end, status=MOORED)
+
+
+def _berth_switch(st: World, names: set[str]) -> None:
+    _dark_fleet(st, names, "berth_switch")
+
+
+def _berth_to_sea(st: World, names: set[str]) -> None:
+    _dark_fleet(st, names, "berth_to_sea")
+
+
+def _twin_image(st: World, names: set[str]) -> None:
+    """Two shuttles that lie at Najin together, both caught in one imagery pass on every call."""
+    rng = st.rng()
+    fleet = []
+    for k, (home, lengths) in enumerate((("Dunai", (100, 115)), ("Vostochny", (125, 140)))):
+        v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(*lengths))))
+        spot = _DEST_SPOTS[home][(k + 2) % len(_DEST_SPOTS[home])]
+        fleet.append([v, st.actor(v, spot, port=home), home, st.take_pier(share=False)])
+    t = st.start + rng.uniform(0.3, 3) * DAY
+    while t + 7 * DAY < st.end:
+        voyages = []
+        for ship in fleet:
+            v, tb, here, pier = ship
+            tb.dwell_until(t + rng.uniform(0, 3) * HOUR, status=MOORED)
+            dest = str(pick(rng, ["Dunai", "Vostochny"]))
+            voyage = najin_round_trip(
+                tb,
+                st.ports,
+                from_port=here,
+                to_port=dest,
+                to_spot=_DEST_SPOTS[dest][(fleet.index(ship) + 2) % len(_DEST_SPOTS[dest])],
+                najin_spot=pier,
+                stay_s=rng.uniform(2, 3) * DAY,
+                speed_kn=rng.uniform(10, 12),
+                off_after_s=rng.uniform(1, 4) * HOUR,
+                on_before_s=rng.uniform(1, 4) * HOUR,
+            )
+            st.truth.append(_call(voyage, "twin", "sea", "sea"))
+            voyages.append(voyage)
+            ship[2] = dest
+        lo = max(vg.berth_arrival for vg in voyages) + HOUR
+        hi = min(vg.berth_departure for vg in voyages) - HOUR
+        passes = passes_between(lo, hi, rng)
+        img_t, src = passes[0] if passes else (float(np.floor((lo + hi) / 120.0) * 60.0), OPTICAL)
+        for (v, _, _, pier), vg in zip(fleet, voyages, strict=True):
+            st.sightings.append(
+                observe(img_t, pier, v.length_m, src, "najin_shuttle", rng, ref=_call_ref(vg), mmsi=v.mmsi)
+            )
+        t = max(ship[1].t for ship in fleet) + rng.uniform(0.5, 3) * DAY
+    for ship in fleet:
+        ship[1].dwell_until(st.end, status=MOORED)
+
+
+def _call_ref(voyage: NajinVoyage) -> str:
+    arrived = datetime.fromtimestamp(round(voyage.najin_arrival), tz=UTC)
+    return f"call:{voyage.mmsi}@{arrived:%Y-%m-%dT%H:%M:%SZ}"
+
+
 _BUILDERS = {
     "shuttles": [_shuttles],
     "liners": [_liners],
@@ -346,6 +558,19 @@ _BUILDERS = {
     "shared_mmsi": [_shared_mmsi],
 }
 _BUILDERS["mixed"] = [_shuttles, _liners, _fishing, _silent_berth, _shared_mmsi]
+_BUILDERS["anchorage_wait"] = [_anchorage_wait]
+_BUILDERS["layup"] = [_layup]
+_BUILDERS["shuttle_berth_switch"] = [_berth_switch]
+_BUILDERS["shuttle_berth_to_sea"] = [_berth_to_sea]
+_BUILDERS["twin_image"] = [_twin_image]
+_BUILDERS["confounders"] = [
+    *_BUILDERS["mixed"],
+    _anchorage_wait,
+    _layup,
+    _berth_switch,
+    _berth_to_sea,
+    _twin_image,
+]
 
 
 def _frame(rows: list[dict[str, object]], frame_schema: pl.Schema) -> pl.DataFrame:
@@ -361,9 +586,9 @@ def _frame(rows: list[dict[str, object]], frame_schema: pl.Schema) -> pl.DataFra
     )
 
 
-def _ts(values: list[float]) -> pl.Series:
+def _ts(values: list[float | None]) -> pl.Series:
     return (
-        pl.Series([round(v) * 1_000_000 for v in values], dtype=pl.Int64)
+        pl.Series([None if v is None else round(v) * 1_000_000 for v in values], dtype=pl.Int64)
         .cast(pl.Datetime("us"))
         .dt.replace_time_zone("UTC")
     )

@@ -23,7 +23,10 @@ from shipwatch.ports import Port
 from sim import places
 from sim.identities import IdentityFactory
 from sim.imagery import Sighting
-from sim.tracks import LonLat, TrackBuilder, Vessel
+from sim.tracks import LonLat, TrackBuilder, Vessel, offset_m
+
+# Silences spent in (or just off) the actor's home port: their events name that port.
+PORT_SILENCES = frozenset({"silent_berth", "anchorage_wait", "layup"})
 
 
 @dataclass
@@ -74,6 +77,7 @@ class World:
     voyages: list = field(default_factory=list)
     sightings: list[Sighting] = field(default_factory=list)
     free_piers: list[str] = field(default_factory=lambda: list(places.NAJIN_PIER_SPOTS))
+    extra_piers: int = 0
 
     def __post_init__(self) -> None:
         self.ports = places.port_map(self.ports)
@@ -112,10 +116,27 @@ class World:
         self.actors.append(Actor(tb, t0, self.end if end is None else end, role, port))
         return tb
 
-    def take_pier(self) -> LonLat:
-        """A Najin pier spot of its own for a shuttle while any is free, else Pier 3."""
-        name = self.free_piers.pop(0) if self.free_piers else "pier3"
-        return places.NAJIN_PIER_SPOTS[name]
+    def take_pier(self, *, share: bool = True) -> LonLat:
+        """A Najin pier spot for a shuttle: one of its own while any is free.
+
+        With ``share`` (the default, as the first theatres had it) every shuttle after the fifth lies
+        at Pier 3. Without it, later shuttles get berths of their own further along the piers
+        (150 m down the pier face, then 150 m up it), so ships at Najin at the same time never share
+        a spot.
+        """
+        if self.free_piers:
+            return places.NAJIN_PIER_SPOTS[self.free_piers.pop(0)]
+        if share:
+            return places.NAJIN_PIER_SPOTS["pier3"]
+        k = self.extra_piers
+        self.extra_piers += 1
+        names = list(places.NAJIN_PIER_SPOTS)
+        base = places.NAJIN_PIER_SPOTS[names[k % len(names)]]
+        along = 150.0 * (1 + k // (2 * len(names))) * (1 if (k // len(names)) % 2 == 0 else -1)
+        lon, lat = offset_m(
+            np.array([base[0]]), np.array([base[1]]), np.array([along * 0.82]), np.array([-along * 0.57])
+        )
+        return (round(float(lon[0]), 5), round(float(lat[0]), 5))
 
     # --- what the world holds ------------------------------------------------------------------
     def positions(self, sort_by: Sequence[str]) -> pl.DataFrame:
@@ -127,7 +148,7 @@ class World:
         """Every interval an actor did not transmit that overlaps the world's window (epoch s).
 
         Rows: ``mmsi, vessel, kind`` (the silence's reason), ``start, end`` and ``port`` (the
-        actor's home port for a ``silent_berth``, else None).
+        actor's home port for the silences of :data:`PORT_SILENCES`, else None).
         """
         rows = []
         for a in self.actors:
@@ -140,7 +161,7 @@ class World:
                             "kind": reason,
                             "start": t0,
                             "end": t1,
-                            "port": a.port if reason == "silent_berth" else None,
+                            "port": a.port if reason in PORT_SILENCES else None,
                         }
                     )
         return rows
