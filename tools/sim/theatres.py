@@ -443,7 +443,8 @@ def _dark_fleet(st: World, names: set[str], pattern: str) -> None:
     """True shuttles whose AIS goes off and on at a berth (``berth_switch``, ``berth_to_sea``)."""
     rng = st.rng()
     for k in range(int(rng.integers(2, 4))):
-        v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(100, 140))))
+        # reporting every ~15 min at berth too, so the data show where the AIS went off and on
+        v = st.vessel(_name(rng, names), "RU", 70, float(np.round(rng.uniform(100, 140))), berth_s=900.0)
         here = str(pick(rng, ["Dunai", "Vostochny"]))
         home_spot = {p: sp[(k + 1) % len(sp)] for p, sp in _DEST_SPOTS.items()}
         tb = st.actor(v, home_spot[here], port=here)
