@@ -101,14 +101,16 @@ class Theatre:
     sightings
         Imagery table like ``sightings.csv`` (``observed_at`` UTC).
     truth
-        True calls at Najin: ``mmsi, vessel, call_port, call_start, call_end, dark`` (call times are
-        entry into and exit from the Najin outline).
+        True calls at Najin: ``mmsi, vessel, call_port, call_start, call_end, dark, pattern,
+        from_port, to_port, ais_off, ais_on, off_where, on_where`` (call times are entry into and
+        exit from the Najin outline; see :func:`make_theatre`).
     sighting_truth
         For each sighting: ``sighting_id, kind, ref, mmsi`` (null when the vessel has no AIS) and
         ``true_length_m``.
     events
         Every interval without transmission: ``mmsi, vessel, kind`` (``ais_off``, ``reception``,
-        ``silent_berth``, ``shared_mmsi`` for the second ship's broadcast period), ``start, end, port``.
+        ``silent_berth``, ``anchorage_wait``, ``layup``, ``shared_mmsi`` for the second ship's
+        broadcast period), ``start, end, port``.
     """
 
     kind: str
@@ -608,12 +610,58 @@ def make_theatre(
     Parameters
     ----------
     kind
-        One of :data:`THEATRE_KINDS`: ``"shuttles"`` (2-4 AIS-dark shuttles Dunai/Vostochny ↔ Najin,
-        random timing, speeds and stays, imagery of about half the calls, sometimes a visible
-        call), ``"liners"`` (liners to Busan with 6-20 h reception holes, no Najin call),
-        ``"fishing"`` (boats dark 1-4 days in Posyet, Zarubino or Chongjin), ``"silent_berth"``
-        (ships silent 8-20 h at berth in Nakhodka and Vostochny), ``"shared_mmsi"`` (a Nakhodka
-        tug and a boat far away broadcasting one MMSI for 2-5 days) or ``"mixed"`` (all of them).
+        One of :data:`THEATRE_KINDS`.
+
+        The first theatres:
+
+        - ``"shuttles"``: 2-4 AIS-dark shuttles Dunai/Vostochny ↔ Najin (AIS off 1-4 h after leaving
+          the port outline, on 1-4 h before entering the next; truth ``pattern`` ``"shuttle"``),
+          random timing, speeds and stays of 1-3 days, imagery of about half the calls, sometimes a
+          visible (AIS-on) call by a coaster (``"visible"``, ``dark`` false);
+        - ``"liners"``: liners to Busan with 6-20 h reception holes mid-sea, no Najin call;
+        - ``"fishing"``: boats dark 1-4 days in Posyet, Zarubino or Chongjin (events ``ais_off``);
+        - ``"silent_berth"``: ships silent 8-20 h at berth in Nakhodka and Vostochny;
+        - ``"shared_mmsi"``: a Nakhodka tug and a boat far away broadcasting one MMSI for 2-5 days;
+        - ``"mixed"``: all five.
+
+        The confounders of ``domain.md`` §5 (no Najin call unless said):
+
+        - ``"anchorage_wait"``: 2-3 ships leave Dunai or Vostochny, anchor at its outer anchorage
+          (:data:`sim.places.OUTER_ANCHORAGES`, 1-8 nm outside the outline, in no port) and wait
+          there dark for 2-5 days, then reappear at the same spot (events ``anchorage_wait`` with
+          the port) and sail back in; repeated while the theatre lasts;
+        - ``"layup"``: 2-3 ships go dark alongside a Dunai or Vostochny berth and reappear there
+          days later (2-10 days, events ``layup``), never having moved;
+        - ``"shuttle_berth_switch"``: 2-3 true shuttles that switch AIS off at one destination's
+          berth (inside the outline, 0.5-3 h before casting off) and on at the other's (0.5-3 h
+          after coming alongside), having called at Najin in between (``pattern``
+          ``"berth_switch"``);
+        - ``"shuttle_berth_to_sea"``: 2-3 true shuttles that switch off at a berth and on at sea,
+          5-15 nm from the arrival port's outline (``"berth_to_sea"``), or off at sea 5-15 nm out
+          and on at a berth (``"sea_to_berth"``); these ships report every ~15 min at berth too;
+        - ``"twin_image"``: two shuttles (100-115 m and 125-140 m) that sail together and lie at
+          Najin at the same time on their own piers, both caught in one imagery pass on every call
+          (two sightings with one ``observed_at`` and source, each with its measured length);
+        - ``"confounders"``: all of the above plus everything of ``"mixed"`` (ordinary shuttles,
+          liners, fishing, silent berths, a shared MMSI).
+
+        Tables (all times UTC):
+
+        - ``positions``: the canonical AIS table (:data:`shipwatch.schema.CANONICAL_SCHEMA`);
+        - ``truth``: one row per true Najin call — ``mmsi, vessel, call_port`` (``"Najin"``),
+          ``call_start, call_end`` (entry into / exit from the Najin outline), ``dark``,
+          ``pattern`` (as above), ``from_port, to_port`` (the voyage's ports), ``ais_off, ais_on``
+          (null for a visible call) and ``off_where, on_where`` (``"berth"`` or ``"sea"``);
+        - ``events``: every silence, ``mmsi, vessel, kind, start, end, port`` — ``kind`` one of
+          ``ais_off`` (a dark call, start/end = the truth's ``ais_off``/``ais_on``; also a fishing
+          boat's dark spell), ``reception``, ``silent_berth``, ``anchorage_wait``, ``layup`` (these
+          three with ``port``) and ``shared_mmsi`` (the second ship's broadcasting period);
+        - ``sightings``: ``sighting_id, observed_at, lat, lon, length_m, source`` (as
+          ``sightings.csv``), and ``sighting_truth``: ``sighting_id, kind`` (``najin_shuttle``,
+          ``ais_vessel``), ``ref`` (``call:<mmsi>@<Najin arrival>``), ``mmsi, true_length_m``.
+
+        Write ``positions`` as files with :func:`sim.layouts.write_positions` (MarineCadastre, DMA
+        or NMEA).
     seed
         Random seed; the same (kind, seed, start, days) always gives the same theatre.
     start
