@@ -17,18 +17,18 @@ demo: $(STAMP)
 	$(BIN)/shipwatch demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests tools
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/detect.py
 
 sample: $(STAMP)
-	$(BIN)/shipwatch sample data/sample_ais
+	PYTHONPATH=tools $(BIN)/python -m sim data/sample_ais
 
 clean:
 	rm -rf shipwatch-demo .pytest_cache build

@@ -1,7 +1,7 @@
 """Places of the simulated theatre: port outlines, berth spots and hand-made sea lanes.
 
-Port outlines come from ``data/ports/ports.geojson`` (read with :mod:`json`); when that file is
-absent the outlines of ``domain.md`` §1 are used. Sea lanes are a small graph of hand-placed
+Port outlines are the package's own (:func:`shipwatch.ports.load_ports`, indexed by name with
+:func:`port_map`). Sea lanes are a small graph of hand-placed
 waypoints, all at sea, joined by straight legs; :func:`sea_route` finds the shortest lane path
 between two nodes. Coordinates are (lon, lat) in degrees WGS84 throughout.
 """
@@ -9,136 +9,52 @@ between two nodes. Coordinates are (lon, lat) in degrees WGS84 throughout.
 from __future__ import annotations
 
 import heapq
-import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
 from shipwatch.geo import haversine_km
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-PORTS_FILE = REPO_ROOT / "data" / "ports" / "ports.geojson"
+from shipwatch.ports import Port, load_ports
 
 LonLat = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class Port:
-    """A port: name, role and outline (a shapely Polygon in lon/lat)."""
-
-    name: str
-    role: str
-    berth: LonLat
-    polygon: shapely.Polygon
-
-
-# domain.md §1 outlines, used only when the ports file is missing.
-_FALLBACK_RINGS: dict[str, tuple[str, LonLat, list[LonLat]]] = {
-    "Najin": (
-        "watch",
-        (130.2867, 42.2300),
-        [
-            (130.2700, 42.2160),
-            (130.2790, 42.2300),
-            (130.2880, 42.2385),
-            (130.2960, 42.2425),
-            (130.3040, 42.2405),
-            (130.3085, 42.2320),
-            (130.3095, 42.2150),
-            (130.3060, 42.2040),
-            (130.2640, 42.2050),
-        ],
-    ),
-    "Vostochny": (
-        "destination",
-        (133.0695, 42.752),
-        [
-            (133.0430, 42.7455),
-            (133.0500, 42.7615),
-            (133.0600, 42.7670),
-            (133.0690, 42.7625),
-            (133.0800, 42.7575),
-            (133.0990, 42.7560),
-            (133.1000, 42.7390),
-            (133.0740, 42.7300),
-            (133.0580, 42.7360),
-        ],
-    ),
-    "Dunai": (
-        "destination",
-        (132.357, 42.8975),
-        [
-            (132.3440, 42.8995),
-            (132.3455, 42.9125),
-            (132.3600, 42.9115),
-            (132.3700, 42.9010),
-            (132.3770, 42.8895),
-            (132.3700, 42.8855),
-            (132.3610, 42.8895),
-            (132.3500, 42.8960),
-        ],
-    ),
-}
-_FALLBACK_BOXES: dict[str, tuple[LonLat, float, float]] = {
-    # name: (centre, half-width deg lon, half-height deg lat)
-    "Nakhodka": ((132.885, 42.795), 0.025, 0.02),
-    "Kozmino": ((133.0175, 42.716), 0.0175, 0.011),
-    "Vladivostok": ((131.9025, 43.1125), 0.0325, 0.0125),
-    "Posyet": ((130.80, 42.65), 0.02, 0.015),
-    "Zarubino": ((131.08, 42.635), 0.02, 0.015),
-    "Slavyanka": ((131.38, 42.865), 0.02, 0.015),
-    "Sonbong": ((130.40, 42.3325), 0.02, 0.0125),
-    "Chongjin": ((129.82, 41.77), 0.03, 0.02),
-    "Busan": ((129.05, 35.095), 0.05, 0.025),
-}
-
-
-def _fallback_ports() -> dict[str, Port]:
-    ports = {
-        n: Port(n, role, berth, shapely.Polygon(ring)) for n, (role, berth, ring) in _FALLBACK_RINGS.items()
-    }
-    for name, ((x, y), hw, hh) in _FALLBACK_BOXES.items():
-        ports[name] = Port(name, "reference", (x, y), shapely.box(x - hw, y - hh, x + hw, y + hh))
-    return ports
-
-
-@lru_cache(maxsize=4)
-def load_ports(path: Path | None = None) -> dict[str, Port]:
-    """Port outlines by name.
+def port_map(ports: Iterable[Port] | Mapping[str, Port] | None = None) -> dict[str, Port]:
+    """The package's ports (:func:`shipwatch.ports.load_ports`) by name.
 
     Parameters
     ----------
-    path
-        A GeoJSON FeatureCollection with properties ``name``, ``role`` and ``berth`` [lon, lat]
-        and Polygon geometries in lon/lat. Defaults to ``data/ports/ports.geojson``; when that
-        default file does not exist the outlines of ``domain.md`` §1 are returned.
+    ports
+        Ports to index (a list, or a mapping already by name); default the bundled registry.
     """
-    if path is None:
-        if not PORTS_FILE.exists():
-            return _fallback_ports()
-        path = PORTS_FILE
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    ports: dict[str, Port] = {}
-    for feature in doc["features"]:
-        props = feature["properties"]
-        ring = feature["geometry"]["coordinates"][0]
-        berth = props.get("berth") or shapely.Polygon(ring).centroid.coords[0]
-        ports[props["name"]] = Port(
-            props["name"], props.get("role", "reference"), (berth[0], berth[1]), shapely.Polygon(ring)
-        )
-    return ports
+    if ports is None:
+        return dict(_bundled_ports())
+    if isinstance(ports, Mapping):
+        return dict(ports)
+    return {p.name: p for p in ports}
+
+
+@lru_cache(maxsize=1)
+def _bundled_ports() -> dict[str, Port]:
+    return {p.name: p for p in load_ports()}
+
+
+def spot_of(port: Port) -> LonLat:
+    """Where the simulator puts a ship in ``port`` when it has no spot table: the berth, else the centroid."""
+    if port.berth is not None:
+        return port.berth
+    c = port.geometry.centroid
+    return (c.x, c.y)
 
 
 def ports_containing(
     lon: NDArray[np.float64], lat: NDArray[np.float64], ports: dict[str, Port] | None = None
 ) -> dict[str, NDArray[np.bool_]]:
     """For each port, a boolean mask of the points (degrees) inside its outline."""
-    ports = load_ports() if ports is None else ports
-    return {name: shapely.contains_xy(p.polygon, lon, lat) for name, p in ports.items()}
+    return {name: shapely.contains_xy(p.geometry, lon, lat) for name, p in port_map(ports).items()}
 
 
 # --- berth and anchorage spots (lon, lat) ---------------------------------------------------------
@@ -194,6 +110,12 @@ ZARUBINO_SPOTS: list[LonLat] = [(131.0800, 42.6330), (131.0850, 42.6300)]
 SLAVYANKA_SPOTS: list[LonLat] = [(131.3830, 42.8620), (131.3780, 42.8660)]
 CHONGJIN_SPOTS: list[LonLat] = [(129.8200, 41.7680), (129.8300, 41.7650)]
 BUSAN_SPOTS: list[LonLat] = [(129.0450, 35.0980), (129.0600, 35.0940)]
+# Outer anchorages of the destination ports: at sea, a few nm outside the port outline, on the
+# approach lanes (Strelok Strait for Dunai, Nakhodka Gulf for Vostochny), where ships wait for orders.
+OUTER_ANCHORAGES: dict[str, list[LonLat]] = {
+    "Dunai": [(132.3800, 42.8300), (132.3860, 42.8180)],
+    "Vostochny": [(132.9680, 42.6750), (132.9600, 42.6500)],
+}
 # Offshore fishing grounds (centre, radius km), clear of land and of every port outline.
 # name: (centre, radius km, lane node to leave by)
 FISHING_GROUNDS: dict[str, tuple[LonLat, float, str]] = {

@@ -14,7 +14,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from shipwatch.geo import haversine_km
-from shipwatch.scenario.tracks import DAY, HOUR, LonLat, offset_m
+from sim.tracks import DAY, HOUR, LonLat, offset_m
 
 SIGHTING_SCHEMA = pl.Schema(
     {

@@ -12,12 +12,12 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
+from sim.identities import KNOWN_REAL_IMO, KNOWN_REAL_MMSI, imo_is_valid
+from sim.marinecadastre import HEADER
+from sim.places import port_map
+from sim.sample import Sample, build_sample, write_sample
 
 from shipwatch.geo import haversine_km
-from shipwatch.scenario.identities import KNOWN_REAL_IMO, KNOWN_REAL_MMSI, imo_is_valid
-from shipwatch.scenario.marinecadastre import HEADER
-from shipwatch.scenario.places import load_ports
-from shipwatch.scenario.sample import Sample, build_sample, write_sample
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample_ais"
 WINTER = datetime(2023, 12, 15, tzinfo=UTC)
@@ -44,8 +44,8 @@ def voyages(events: pl.DataFrame) -> pl.DataFrame:
 def _port_of(df: pl.DataFrame) -> np.ndarray:
     lon, lat = df["lon"].to_numpy(), df["lat"].to_numpy()
     port = np.full(df.height, "", dtype=object)
-    for name, p in load_ports().items():
-        port[shapely.contains_xy(p.polygon, lon, lat)] = name
+    for name, p in port_map().items():
+        port[shapely.contains_xy(p.geometry, lon, lat)] = name
     return port
 
 
@@ -163,7 +163,7 @@ def test_aisless_vostochny_calls_are_imaged_far_from_ais(sample: Sample, events:
     assert calls.height == 19
     pos = sample.positions.sort("timestamp")
     t = pos["timestamp"].dt.epoch("s").to_numpy()
-    vost = load_ports()["Vostochny"].polygon
+    vost = port_map()["Vostochny"].geometry
     for row in calls.iter_rows(named=True):
         ids = row["sighting_ids"].split(";")
         assert 1 <= len(ids) <= 3

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from shipwatch.scenario.tracks import Vessel
+    from sim.tracks import Vessel
 
 KNOWN_REAL_MMSI: frozenset[int] = frozenset({273210440})  # Angara (domain.md §2)
 KNOWN_REAL_IMO: frozenset[int] = frozenset({9179842, 9161003})  # Angara, Lady R
@@ -94,7 +94,7 @@ class IdentityFactory:
         mmsi: int | None = None,
     ) -> Vessel:
         """A fictitious class-A vessel: new MMSI (unless given), IMO (unless ``imo=False``) and callsign."""
-        from shipwatch.scenario.tracks import Vessel
+        from sim.tracks import Vessel
 
         return Vessel(
             mmsi if mmsi is not None else self.mmsi(flag),

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from shipwatch.scenario.places import (
+from sim.places import (
     FISHING_GROUNDS,
     NODES,
     LonLat,
     Port,
     sea_route,
 )
-from shipwatch.scenario.tracks import AT_ANCHOR, DAY, HOUR, MOORED, TrackBuilder
+from sim.tracks import AT_ANCHOR, DAY, HOUR, MOORED, TrackBuilder
 
 Event = dict[str, object]
 
@@ -150,11 +150,11 @@ def fishing_boat(
         if due is not None:
             due.done = True
             leg = tb.sail([*sea_route(node, due.port), due.spot], rng.uniform(7, 9.5), lateral_m=300)
-            entry = leg.first_time_inside(ports[due.port].polygon)
+            entry = leg.first_time_inside(ports[due.port].geometry)
             off = entry - rng.uniform(0.5, 2) * HOUR
             tb.dwell_until(off + due.days * DAY - 3 * HOUR)
             back = go(tb, due.port, home, pick(rng, home_spots), rng.uniform(7, 9.5))
-            on = back.first_time_outside(ports[due.port].polygon) + rng.uniform(0.5, 2) * HOUR
+            on = back.first_time_outside(ports[due.port].geometry) + rng.uniform(0.5, 2) * HOUR
             tb.silence(off, on, "ais_off")
             events.append({"kind": "fishing_dark", "port": due.port, "start": off, "end": on})
         else:

@@ -19,10 +19,9 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema
-from shipwatch.scenario import places as pl_
-from shipwatch.scenario.identities import IdentityFactory
-from shipwatch.scenario.imagery import (
-    Sighting,
+from shipwatch.ports import Port
+from sim import places as pl_
+from sim.imagery import (
     nearest_ais_km,
     number_sightings,
     observe,
@@ -32,10 +31,9 @@ from shipwatch.scenario.imagery import (
     sightings_frame,
     write_sightings_csv,
 )
-from shipwatch.scenario.marinecadastre import write_daily_files
-from shipwatch.scenario.places import Port, load_ports
-from shipwatch.scenario.tracks import AT_ANCHOR, DAY, HOUR, MOORED, LonLat, TrackBuilder, Vessel, epoch
-from shipwatch.scenario.traffic import (
+from sim.marinecadastre import write_daily_files
+from sim.tracks import AT_ANCHOR, DAY, HOUR, MOORED, LonLat, Vessel, epoch
+from sim.traffic import (
     DarkInPort,
     SilentBerth,
     fishing_boat,
@@ -45,7 +43,8 @@ from shipwatch.scenario.traffic import (
     port_rotation,
     random_holes,
 )
-from shipwatch.scenario.voyages import NajinVoyage, najin_round_trip
+from sim.voyages import NajinVoyage, najin_round_trip
+from sim.world import World
 
 SEED = 20230801
 START = datetime(2023, 8, 1, tzinfo=UTC)
@@ -272,56 +271,27 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else datetime.fromtimestamp(round(t), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Plan:
-    """Accumulates vessels, tracks, events and sightings while the sample is built."""
+def _sample_world(seed: int, ports: dict[str, Port] | list[Port] | None) -> World:
+    """The world the sample is built in (its seed keys fixed since the first sample)."""
+    return World(epoch(START), epoch(END), ports, ids_key=[seed, 1], stream_key=[seed], first_stream=101)
 
-    def __init__(self, seed: int, ports: dict[str, Port]) -> None:
-        self.seed = seed
-        self.ports = ports
-        self.ids = IdentityFactory(np.random.default_rng([seed, 1]))
-        self._streams = 0
-        self.builders: list[tuple[TrackBuilder, float, float, str]] = []  # builder, start, end, role
-        self.events: list[dict[str, object]] = []
-        self.voyages: list[tuple[NajinVoyage, str, str]] = []  # voyage, stands_in_for, source
-        self.sightings: list[Sighting] = []
 
-    def rng(self) -> np.random.Generator:
-        """A new independent stream (fixed order of calls gives fixed streams)."""
-        self._streams += 1
-        return np.random.default_rng([self.seed, 100 + self._streams])
-
-    def builder(
-        self,
-        vessel: Vessel,
-        start: float,
-        spot: LonLat,
-        role: str,
-        *,
-        end: float | None = None,
-        heading: float | None = None,
-    ) -> TrackBuilder:
-        rng = self.rng()
-        tb = TrackBuilder(
-            vessel, start, spot, rng, heading=rng.uniform(0, 360) if heading is None else heading
-        )
-        self.builders.append((tb, start, epoch(END) if end is None else end, role))
-        return tb
-
-    def event(self, kind: str, ship: Vessel | None, source: str, **fields: object) -> None:
-        row: dict[str, object] = {c: None for c in EVENT_COLUMNS}
-        row.update(kind=kind, source=source)
-        if ship is not None:
-            row.update(vessel=ship.name, mmsi=ship.mmsi, length_m=ship.length_m)
-        row.update(fields)
-        self.events.append(row)
+def _event(plan: World, kind: str, ship: Vessel | None, source: str, **fields: object) -> None:
+    """Record a documented event (a row of ``events.csv``)."""
+    row: dict[str, object] = {c: None for c in EVENT_COLUMNS}
+    row.update(kind=kind, source=source)
+    if ship is not None:
+        row.update(vessel=ship.name, mmsi=ship.mmsi, length_m=ship.length_m)
+    row.update(fields)
+    plan.events.append(row)
 
 
 # --- the actors -------------------------------------------------------------------------------------
-def _shuttles(plan: _Plan) -> None:
+def _shuttles(plan: World) -> None:
     for spec in SHUTTLES:
         v = plan.ids.vessel(spec.name, "RU", 70, spec.length_m, spec.width_m, spec.draught_m)
         start = epoch(START)
-        tb = plan.builder(v, start, spec.spots[spec.start_port], "shuttle")
+        tb = plan.actor(v, spec.spots[spec.start_port], start=start, role="shuttle")
         rng = tb.rng
         here = spec.start_port
         steps: list[tuple[float, str, tuple]] = [(_t(d), "move", (p,)) for d, p in spec.moves]
@@ -360,7 +330,7 @@ def _shuttles(plan: _Plan) -> None:
         tb.dwell_until(epoch(END), status=status, radius_m=50.0 if status == AT_ANCHOR else 25.0)
 
 
-def _liners(plan: _Plan) -> None:
+def _liners(plan: World) -> None:
     specs = [
         ("OKEAN EXPRESS", "RU", 71, 172, 27, 9.8, "Vostochny", [pl_.VOSTOCHNY_WEST_SPOTS[4]], 15.5),
         ("EASTERN BRIDGE", "KR", 71, 147, 23, 8.6, "Vostochny", [pl_.VOSTOCHNY_WEST_SPOTS[5]], 14.5),
@@ -372,7 +342,7 @@ def _liners(plan: _Plan) -> None:
     ]
     for name, flag, stype, length, width, draught, home, spots, speed in specs:
         v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=3600.0)
-        tb = plan.builder(v, epoch(START), spots[0], "liner")
+        tb = plan.actor(v, spots[0], role="liner")
         liner(
             tb,
             home=home,
@@ -385,7 +355,7 @@ def _liners(plan: _Plan) -> None:
         random_holes(tb, epoch(START), epoch(END), per_day=0.04)
 
 
-def _harbour(plan: _Plan) -> Vessel:
+def _harbour(plan: World) -> Vessel:
     nk = pl_.NODES
     gulf_trips = [
         [nk["nakhodka_gate"], nk["nakhodka_app"], (132.9500, 42.7200)],
@@ -421,7 +391,7 @@ def _harbour(plan: _Plan) -> Vessel:
         ("PORTOVIK", 53, 22, vl[1], [[vl[0]], [vl[2]]], 6.0),
     ]:
         v = plan.ids.vessel(name, "RU", stype, length, 9, 3.2, imo=False, underway_s=600.0, berth_s=3600.0)
-        tb = plan.builder(v, epoch(START), base, "harbour craft")
+        tb = plan.actor(v, base, role="harbour craft")
         harbour_craft(tb, base=base, trips=trips, until=epoch(END), speed_kn=speed)
         random_holes(tb, epoch(START), epoch(END), per_day=0.03)
         first_tug = first_tug or v
@@ -429,7 +399,7 @@ def _harbour(plan: _Plan) -> Vessel:
     return first_tug
 
 
-def _fishing(plan: _Plan) -> None:
+def _fishing(plan: World) -> None:
     boats = [
         (
             "POSYET-11",
@@ -464,7 +434,7 @@ def _fishing(plan: _Plan) -> None:
             underway_s=900.0,
             berth_s=3600.0,
         )
-        tb = plan.builder(v, epoch(START), spots[0], "fishing")
+        tb = plan.actor(v, spots[0], role="fishing")
         dark = [
             DarkInPort(epoch(datetime.fromisoformat(d).replace(tzinfo=UTC)), port, spot_of[port], days)
             for d, port, days in darks
@@ -472,7 +442,8 @@ def _fishing(plan: _Plan) -> None:
         for e in fishing_boat(
             tb, plan.ports, home=home, home_spots=spots, grounds=grounds, until=epoch(END), dark=dark
         ):
-            plan.event(
+            _event(
+                plan,
                 "fishing_dark",
                 v,
                 "scenario choice: a fishing boat dark for days in an unwatched port",
@@ -483,7 +454,7 @@ def _fishing(plan: _Plan) -> None:
         random_holes(tb, epoch(START), epoch(END), per_day=0.05)
 
 
-def _rotations(plan: _Plan) -> None:
+def _rotations(plan: World) -> None:
     anch = pl_.VLADIVOSTOK_ANCHORAGE
     calls_a = {
         "Vladivostok anchorage": anch,
@@ -516,16 +487,14 @@ def _rotations(plan: _Plan) -> None:
     for name, flag, stype, length, width, draught, calls, start_port, silent in specs:
         v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=1200.0, berth_s=5400.0)
         rng0 = plan.rng()
-        tb = plan.builder(
-            v,
-            epoch(START),
-            calls[start_port][int(rng0.integers(0, len(calls[start_port])))],
-            "coastal trader",
+        tb = plan.actor(
+            v, calls[start_port][int(rng0.integers(0, len(calls[start_port])))], role="coastal trader"
         )
         for e in port_rotation(
             tb, start_port=start_port, calls=calls, until=epoch(END), speed_kn=11.0, silent=silent
         ):
-            plan.event(
+            _event(
+                plan,
                 "silent_berth",
                 v,
                 "scenario choice: a ship silent for hours at its berth in Nakhodka",
@@ -536,7 +505,7 @@ def _rotations(plan: _Plan) -> None:
         random_holes(tb, epoch(START), epoch(END), per_day=0.04)
 
 
-def _visible_najin_calls(plan: _Plan) -> None:
+def _visible_najin_calls(plan: World) -> None:
     specs = [
         (
             "ZARYA",
@@ -583,7 +552,7 @@ def _visible_najin_calls(plan: _Plan) -> None:
     ]
     for name, flag, stype, length, width, draught, home, spot, t0, t_dep, t1, src in specs:
         v = plan.ids.vessel(name, flag, stype, length, width, draught, underway_s=900.0, berth_s=3600.0)
-        tb = plan.builder(v, _t(t0), spot, "visible Najin caller", end=_t(t1))
+        tb = plan.actor(v, spot, start=_t(t0), end=_t(t1), role="visible Najin caller")
         tb.dwell_until(_t(t_dep))
         voyage = najin_round_trip(
             tb,
@@ -597,7 +566,8 @@ def _visible_najin_calls(plan: _Plan) -> None:
             dark=False,
         )
         tb.dwell_until(_t(t1))
-        plan.event(
+        _event(
+            plan,
             "visible_najin_call",
             v,
             src,
@@ -610,12 +580,13 @@ def _visible_najin_calls(plan: _Plan) -> None:
         )
 
 
-def _shared_mmsi(plan: _Plan, tug: Vessel) -> None:
+def _shared_mmsi(plan: World, tug: Vessel) -> None:
     v = Vessel(tug.mmsi, "DAE SUNG 3", None, "", 30, 35, 8, 3.0, "A", 900.0, 3600.0)
     start, end = _t("2024-01-08T05"), _t("2024-01-12T17")
-    tb = plan.builder(v, start, (129.7000, 35.2600), "shared MMSI", end=end)
+    tb = plan.actor(v, (129.7000, 35.2600), start=start, end=end, role="shared MMSI")
     tb.fish(end - start, centre=(129.7200, 35.2500), radius_km=6.0)
-    plan.event(
+    _event(
+        plan,
         "shared_mmsi",
         v,
         "scenario choice: a Korean boat broadcasts the Nakhodka tug's MMSI",
@@ -646,7 +617,7 @@ class _Ais:
         )
 
 
-def _najin_imagery(plan: _Plan, rng: np.random.Generator, voyage_ids: list[str]) -> None:
+def _najin_imagery(plan: World, rng: np.random.Generator, voyage_ids: list[str]) -> None:
     """Shuttles imaged at the Najin piers on 12 of their 25 calls; two unrelated vessels at Pier 3."""
     imaged = 0
     for i in rng.permutation(len(plan.voyages)):
@@ -681,7 +652,8 @@ def _najin_imagery(plan: _Plan, rng: np.random.Generator, voyage_ids: list[str])
             )
         start = passes[0][0] - rng.uniform(6, 20) * HOUR
         end = passes[-1][0] + rng.uniform(6, 20) * HOUR
-        plan.event(
+        _event(
+            plan,
             "najin_unrelated",
             None,
             "scenario choice: an unrelated AIS-less vessel imaged at Najin",
@@ -693,7 +665,7 @@ def _najin_imagery(plan: _Plan, rng: np.random.Generator, voyage_ids: list[str])
         )
 
 
-def _aisless_vostochny(plan: _Plan, rng: np.random.Generator, ais: _Ais) -> None:
+def _aisless_vostochny(plan: World, rng: np.random.Generator, ais: _Ais) -> None:
     """Nineteen AIS-less calls at Vostochny's east basin, each imaged 1-3 days running, >= 2 km from AIS."""
     for k, centre in enumerate(np.linspace(_t("2023-08-06T00"), _t("2023-12-16T00"), 19)):
         length = float(np.round(rng.uniform(58, 150)))
@@ -711,7 +683,8 @@ def _aisless_vostochny(plan: _Plan, rng: np.random.Generator, ais: _Ais) -> None
             plan.sightings.append(observe(t, spot, length, src, "aisless_call", rng, ref=ref))
         start = passes[0][0] - rng.uniform(6, 30) * HOUR
         end = passes[-1][0] + rng.uniform(6, 30) * HOUR
-        plan.event(
+        _event(
+            plan,
             "aisless_call",
             None,
             "domain.md §2: nineteen vessels without AIS transited to Vostochny (user's claim); "
@@ -726,7 +699,7 @@ def _aisless_vostochny(plan: _Plan, rng: np.random.Generator, ais: _Ais) -> None
         )
 
 
-def _ais_vessel_imagery(plan: _Plan, rng: np.random.Generator, positions: pl.DataFrame, ais: _Ais) -> None:
+def _ais_vessel_imagery(plan: World, rng: np.random.Generator, positions: pl.DataFrame, ais: _Ais) -> None:
     """Twelve sightings of vessels moored at Vostochny or Dunai with AIS on, alone within 400 m."""
     import shapely
 
@@ -736,7 +709,7 @@ def _ais_vessel_imagery(plan: _Plan, rng: np.random.Generator, positions: pl.Dat
     lon, lat = moored[schema.LON].to_numpy(), moored[schema.LAT].to_numpy()
     port_of = np.full(moored.height, "", dtype=object)
     for name in ("Vostochny", "Dunai"):
-        port_of[shapely.contains_xy(plan.ports[name].polygon, lon, lat)] = name
+        port_of[shapely.contains_xy(plan.ports[name].geometry, lon, lat)] = name
     cand = moored.with_columns(pl.Series("_port", port_of.astype(str))).filter(pl.col("_port") != "")
     cand = cand.sort([schema.TIMESTAMP, schema.MMSI])
     ctimes = cand[schema.TIMESTAMP].dt.epoch("s").to_numpy().astype(np.float64)
@@ -771,7 +744,8 @@ def _ais_vessel_imagery(plan: _Plan, rng: np.random.Generator, positions: pl.Dat
                 position_sigma_m=15.0,
             )
         )
-        plan.event(
+        _event(
+            plan,
             "ais_sighting",
             None,
             "scenario choice: imagery of a vessel present on AIS (the 'ais' match)",
@@ -792,9 +766,9 @@ def build_sample(seed: int = SEED, *, ports: dict[str, Port] | None = None) -> S
     seed
         Seed of every random draw; the same seed gives the same sample.
     ports
-        Port outlines; default :func:`~shipwatch.scenario.places.load_ports`.
+        Port outlines; default :func:`shipwatch.ports.load_ports`.
     """
-    plan = _Plan(seed, load_ports() if ports is None else ports)
+    plan = _sample_world(seed, ports)
     _shuttles(plan)
     _liners(plan)
     tug = _harbour(plan)
@@ -803,22 +777,7 @@ def build_sample(seed: int = SEED, *, ports: dict[str, Port] | None = None) -> S
     _visible_najin_calls(plan)
     _shared_mmsi(plan, tug)
 
-    frames, vessels = [], []
-    for tb, start, end, role in plan.builders:
-        frames.append(tb.frame(start=max(start, epoch(START)), end=min(end, epoch(END))))
-        v = tb.vessel
-        vessels.append(
-            {
-                "mmsi": v.mmsi,
-                "vessel": v.name,
-                "imo": v.imo,
-                "callsign": v.callsign,
-                "ship_type": v.ship_type,
-                "length_m": v.length_m,
-                "role": role,
-            }
-        )
-    positions = pl.concat(frames).sort([schema.MMSI, schema.TIMESTAMP, schema.VESSEL_NAME])
+    positions = plan.positions([schema.MMSI, schema.TIMESTAMP, schema.VESSEL_NAME])
     ais = _Ais.of(positions)
 
     plan.voyages.sort(key=lambda item: item[0].najin_arrival)
@@ -896,7 +855,7 @@ def build_sample(seed: int = SEED, *, ports: dict[str, Port] | None = None) -> S
         sightings_frame(sightings),
         sighting_truth_frame(sightings),
         events,
-        pl.DataFrame(vessels).sort("mmsi", "vessel"),
+        plan.vessels(),
         [v for v, _, _ in plan.voyages],
     )
 
@@ -912,7 +871,7 @@ def write_sample(out_dir: Path, *, seed: int = SEED, sample: Sample | None = Non
     Writes ``AIS_YYYY_MM_DD.csv.gz`` (one per UTC day, MarineCadastre layout), ``sightings.csv``,
     ``events.csv`` and ``README.md``. Files are byte-for-byte reproducible for a given seed.
     """
-    from shipwatch.scenario.sample_readme import render_readme
+    from sim.sample_readme import render_readme
 
     sample = build_sample(seed) if sample is None else sample
     out_dir = Path(out_dir)

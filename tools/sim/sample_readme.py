@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from shipwatch.scenario.places import (
+from sim.places import (
     DUNAI_SPOTS,
     NAJIN_PIER_SPOTS,
     VOSTOCHNY_WEST_SPOTS,
@@ -24,7 +24,12 @@ def _md_table(df: pl.DataFrame) -> str:
 
 
 def render_readme(sample, *, n_files: int, size_bytes: int, seed: int) -> str:
-    """Markdown describing the sample: what is simulated, to what it is calibrated, how to regenerate."""
+    """Markdown describing the sample: what is simulated, to what it is calibrated, how to regenerate.
+
+    The text is part of the committed sample and must stay byte-identical to it: it still names the
+    simulator's old home (``shipwatch.scenario``, ``tests/scenario``). Change it only together with
+    regenerating ``data/sample_ais`` (``make sample``).
+    """
     ev = sample.events
     voyages = ev.filter(pl.col("kind") == "shuttle_voyage")
     per_month = (

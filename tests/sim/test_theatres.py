@@ -6,12 +6,21 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
+from sim.places import port_map
+from sim.theatres import THEATRE_KINDS, make_theatre
 
 from shipwatch import schema
-from shipwatch.scenario.places import load_ports
-from shipwatch.scenario.theatres import THEATRE_KINDS, make_theatre
 
 SEEDS = [0, 1, 2]
+# Kinds whose truth holds Najin calls; every other kind has none.
+CALL_KINDS = {
+    "shuttles",
+    "mixed",
+    "shuttle_berth_switch",
+    "shuttle_berth_to_sea",
+    "twin_image",
+    "confounders",
+}
 
 
 @pytest.mark.parametrize("kind", THEATRE_KINDS)
@@ -31,12 +40,12 @@ def test_truth_agrees_with_positions(kind: str, seed: int) -> None:
     assert pos.height > 500
     assert pos["timestamp"].min() >= th.start and pos["timestamp"].max() < th.end
     assert pos["mmsi"].is_between(100_000_000, 999_999_999).all()
-    najin = load_ports()["Najin"].polygon
+    najin = port_map()["Najin"].geometry
     in_najin = shapely.contains_xy(najin, pos["lon"].to_numpy(), pos["lat"].to_numpy())
     dark_mmsi = set(th.truth.filter(pl.col("dark"))["mmsi"].to_list())
     visible_mmsi = set(th.truth.filter(~pl.col("dark"))["mmsi"].to_list())
     assert set(pos.filter(pl.Series(in_najin))["mmsi"].to_list()) <= visible_mmsi
-    if kind in ("shuttles", "mixed"):
+    if kind in CALL_KINDS:
         assert len(dark_mmsi) >= 2
         assert (th.truth["call_end"] > th.truth["call_start"]).all()
     else:
@@ -62,7 +71,7 @@ def test_shuttle_sightings_show_the_ship_at_najin() -> None:
     at_najin = truth.filter(pl.col("kind") == "najin_shuttle")
     assert at_najin.height >= 1
     assert (at_najin["length_m"] - at_najin["true_length_m"]).abs().max() <= 5
-    najin = load_ports()["Najin"].polygon
+    najin = port_map()["Najin"].geometry
     assert shapely.contains_xy(najin, at_najin["lon"].to_numpy(), at_najin["lat"].to_numpy()).all()
     assert np.isin(at_najin["mmsi"].to_numpy(), th.truth["mmsi"].to_numpy()).all()
 
