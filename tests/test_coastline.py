@@ -90,3 +90,9 @@ def test_land_polygons_and_errors():
         load_land(detail="medium")
     with pytest.raises(ValueError):
         load_land(bbox=(131.0, 42.0, 130.0, 43.0))
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(coastline).failed == 0

@@ -48,7 +48,7 @@ def _layer(name: str) -> tuple[tuple[shapely.Geometry, ...], shapely.Geometry]:
 
 def _clip(layer: str, rect: BBox | None) -> shapely.Geometry:
     polys, union = _layer(layer)
-    if rect is None:
+    if rect is None or _within(union.bounds, rect):
         return union
     rect_geom = box(*rect)
     hits = [p for p in polys if shapely.intersects(p, rect_geom)]

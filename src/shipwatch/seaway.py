@@ -92,8 +92,8 @@ def rasterize(polygons, bbox: tuple[float, float, float, float], step: float) ->
         yc = y0 + (row + 0.5) * step
         xc = xa[edge] + (yc - ya[edge]) * (xb[edge] - xa[edge]) / (yb[edge] - ya[edge])
         col = np.clip(np.ceil((xc - x0) / step - 0.5).astype(np.int64), 0, nx)
-        flips = np.bincount(row * (nx + 1) + col, minlength=ny * (nx + 1)) & 1
-        toggles = flips.astype(np.uint8).reshape(ny, nx + 1)
+        cells, hits = np.unique(row * (nx + 1) + col, return_counts=True)
+        toggles.ravel()[cells[hits % 2 == 1]] = 1
     return np.bitwise_xor.accumulate(toggles, axis=1)[:, :nx].astype(bool)
 
 
@@ -112,6 +112,7 @@ class Grid:
     lat: NDArray[np.float64]  # centre latitude of each row
     lon: NDArray[np.float64]  # centre longitude of each column
     graph: csr_matrix
+    km_per_deg_lon: NDArray[np.float64]  # of each row
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -229,27 +230,36 @@ def grid() -> Grid:
     ny, nx = water.shape
     lat = bbox[1] + (np.arange(ny) + 0.5) * CELL_DEG
     lon = bbox[0] + (np.arange(nx) + 0.5) * CELL_DEG
-    ids = np.arange(ny * nx).reshape(ny, nx)
     src, dst, wgt = [], [], []
+    full = np.zeros((ny, nx), dtype=bool)
     for dr, dc in MOVES:
         r0, r1 = max(0, -dr), ny - max(0, dr)
         c0, c1 = max(0, -dc), nx - max(0, dc)
-        ok = (
+        full[:] = False
+        full[r0:r1, c0:c1] = (
             water[r0:r1, c0:c1]
             & water[r0 + dr : r1 + dr, c0 + dc : c1 + dc]
             & _edge_ok(fine_block, ny, nx, dr, dc)
         )
-        rows, cols = np.nonzero(ok)
-        rows += r0
-        cols += c0
+        a = np.flatnonzero(full)  # row-major, so rows come in order
         # the length of a move depends only on its row (latitude) and direction
-        row_len = haversine_km(lat[r0:r1], lon[0], lat[r0 + dr : r1 + dr], lon[0] + dc * CELL_DEG)
-        src.append(ids[rows, cols])
-        dst.append(ids[rows + dr, cols + dc])
-        wgt.append(row_len[rows - r0])
+        row_len = haversine_km(lat, lon[0], lat + dr * CELL_DEG, lon[0] + dc * CELL_DEG)
+        src.append(a)
+        dst.append(a + (dr * nx + dc))
+        wgt.append(np.repeat(row_len, full.sum(axis=1)))
     src, dst, wgt = np.concatenate(src), np.concatenate(dst), np.concatenate(wgt)
     graph = csr_matrix((wgt, (src, dst)), shape=(ny * nx, ny * nx))
-    return Grid(bbox=bbox, step=CELL_DEG, fine_land=fine_land, water=water, lat=lat, lon=lon, graph=graph)
+    km_per_deg_lon = np.radians(1.0) * EARTH_RADIUS_KM * np.cos(np.radians(lat))
+    return Grid(
+        bbox=bbox,
+        step=CELL_DEG,
+        fine_land=fine_land,
+        water=water,
+        lat=lat,
+        lon=lon,
+        graph=graph,
+        km_per_deg_lon=km_per_deg_lon,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -344,7 +354,7 @@ _QUAD = (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]))
 def _hop_km(g: Grid, lat: NDArray, lon: NDArray, r: NDArray, c: NDArray) -> NDArray[np.float64]:
     """Straight distance from points to cell centres a cell or two away (local flat approximation)."""
     dy = (lat - g.lat[r]) * _KM_PER_DEG
-    dx = (lon - g.lon[c]) * (_KM_PER_DEG * np.cos(np.radians(g.lat[r])))
+    dx = (lon - g.lon[c]) * g.km_per_deg_lon[r]
     return np.sqrt(dx * dx + dy * dy)
 
 
