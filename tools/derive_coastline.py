@@ -121,9 +121,7 @@ def derive_region(data_dir: Path) -> None:
 def derive_world(world_atlas: Path, topo2geo: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "land.geojson"
-        subprocess.run(
-            [topo2geo, "-i", str(world_atlas / "land-50m.json"), f"land={out}"], check=True
-        )
+        subprocess.run([topo2geo, "-i", str(world_atlas / "land-50m.json"), f"land={out}"], check=True)
         fc = json.loads(out.read_text())
     geoms = [shapely.make_valid(shapely.geometry.shape(f["geometry"])) for f in fc["features"]]
     polys = [p for g in geoms for p in _polygons(g)]
