@@ -2,9 +2,9 @@
 
 import polars as pl
 import pytest
-from sim.theatres import make_theatre
 
 from shipwatch.pipeline import detect
+from sim.theatres import make_theatre
 
 STRONG = ("probable", "confirmed")
 SEEDS = range(4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -24,14 +25,21 @@ def test_every_package_under_src_is_listed_for_the_wheel():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """A wheel built from a clean copy of the tree (a stale build/ folder must not leak into it)."""
     out = tmp_path_factory.mktemp("wheel")
+    tree = tmp_path_factory.mktemp("tree")
+    for part in ("pyproject.toml", "README.md", "src", "data"):
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(ROOT / part, tree / part)
     subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "wheel",
-            str(ROOT),
+            str(tree),
             "--no-deps",
             "--no-build-isolation",
             "-q",

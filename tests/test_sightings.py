@@ -57,8 +57,9 @@ def test_two_candidates_means_no_confirmation(t0):
     when = _najin_time(detect(df), 32)
     res = detect(df, sightings=_sight([("s1", when, 42.2295, 130.2860, 121)]))
     s = res.sightings.row(0, named=True)
-    assert s["match"] == "unidentified" and s["candidates"].count(";") == 1
+    assert s["match"] == "ambiguous" and s["candidates"].count(";") == 1  # either could be it
     assert set(res.dark_transits["evidence"].to_list()) == {"probable"}
+    assert res.sightings["call_id"].is_null().all()  # explainable: not an unidentified call
 
 
 def test_ais_vessel_present_explains_sighting(t0):
@@ -120,10 +121,21 @@ def test_two_detections_in_one_image_never_confirm_one_transit(t0):
     when = _najin_time(detect(df))
     rows = [("p1", when, 42.2300, 130.2867, 118), ("p3", when, 42.2239, 130.2835, 121)]
     res = detect(df, sightings=_sight(rows))
-    assert set(res.sightings["match"].to_list()) == {"unidentified"}
+    # two ships, one candidate: either detection may be it, or neither (another, unknown ship)
+    assert set(res.sightings["match"].to_list()) == {"ambiguous"}
     assert res.dark_transits["evidence"][0] == "probable"
-    # and they are two unidentified calls, not one
-    assert res.sightings["call_id"].n_unique() == 2
+    assert res.sightings["call_id"].is_null().all()
+
+
+def test_two_detections_with_two_candidates_confirm_both(t0):
+    df = pl.concat([_shuttle(t0), _shuttle(t0, mmsi=273000002, length=140.0, start_shift_h=3)])
+    when = _najin_time(detect(df), 32)
+    rows = [("p1", when, 42.2300, 130.2867, 141), ("p3", when, 42.2239, 130.2835, 119)]
+    res = detect(df, sightings=_sight(rows))
+    assert set(res.sightings["match"].to_list()) == {"dark_transit"}
+    got = dict(zip(res.sightings["sighting_id"], res.sightings["mmsi"], strict=True))
+    assert got == {"p1": 273000002, "p3": 273000001}  # each detection to the vessel of its length
+    assert set(res.dark_transits["evidence"].to_list()) == {"confirmed"}
 
 
 def test_input_columns_named_like_outputs_are_kept_renamed(t0):

@@ -133,7 +133,10 @@ def test_switching_off_in_the_exit_band_is_still_a_departure(t0):
     res = detect(df)
     assert res.port_visits.height == 2  # the silence ends the first visit; it does not become an 80 h stay
     t = res.dark_transits.row(0, named=True)
-    assert (t["evidence"], t["departure_port"], t["arrival_port"]) == ("probable", "Vostochny", "Vostochny")
+    assert (t["departure_port"], t["arrival_port"]) == ("Vostochny", "Vostochny")
+    # it waited where it went dark, stopped: nothing moved, so AIS alone makes it possible at most
+    assert (t["evidence"], t["motion"]) == ("possible", "still")
+    assert "nothing moved" in t["why"]
 
 
 def test_gaps_longer_than_max_gap_days_are_not_examined(t0):

@@ -189,19 +189,11 @@ def _segments(df: pl.DataFrame, a: tuple[str, str], b: tuple[str, str]) -> np.nd
     return lines
 
 
-def call_point(port: Port) -> tuple[float, float]:
-    """Where a dark call at ``port`` is drawn: its berth, else a point inside its polygon (lon, lat)."""
-    if port.berth is not None:
-        return port.berth
-    p = port.geometry.representative_point()
-    return p.x, p.y
-
-
 def transit_lines(transits: pl.DataFrame, gaps: pl.DataFrame, ports: list[Port]) -> np.ndarray:
     """Lines from each dark transit's last fix, through its call port, to its next fix."""
     if transits.height == 0:
         return np.array([], dtype=object)
-    calls = {p.name: call_point(p) for p in ports}
+    calls = {p.name: p.call_point() for p in ports}
     ends = transits.select(GAP_ID, "call_port").join(
         gaps.select(GAP_ID, "start_lon", "start_lat", "end_lon", "end_lat"), on=GAP_ID, how="left"
     )

@@ -61,7 +61,10 @@ def find_gaps(
     if data_end is None and df.height:
         data_end = df[s.TIMESTAMP].max()
     min_us = int(cfg.min_hours * US_PER_HOUR)
-    nxt = [pl.col(c).shift(-1).over(s.MMSI) for c in (s.TIMESTAMP, s.LAT, s.LON, PORT, NEAREST_KM, SHARED)]
+    nxt = [
+        pl.col(c).shift(-1).over(s.MMSI)
+        for c in (s.TIMESTAMP, s.LAT, s.LON, PORT, NEAREST_KM, SHARED, s.SOG, s.COG)
+    ]
     pairs = df.with_row_index("_row").with_columns(
         nxt[0].alias("end_time"),
         nxt[1].alias("end_lat"),
@@ -69,6 +72,8 @@ def find_gaps(
         nxt[3].alias("end_port"),
         (nxt[4] <= entry_km).fill_null(False).alias("end_in_port"),
         nxt[5].alias("_end_shared"),
+        nxt[6].alias("end_sog"),
+        nxt[7].alias("end_cog"),
     )
     last = pl.col("end_time").is_null()
     open_end = pl.lit(data_end, dtype=s.TIME_DTYPE) if data_end is not None else pl.lit(None, s.TIME_DTYPE)
@@ -89,6 +94,7 @@ def find_gaps(
         pl.col(PORT).alias("start_port"),
         (pl.col(NEAREST_KM) <= entry_km).fill_null(False).alias("start_in_port"),
         pl.col(s.SOG).alias("start_sog"),
+        pl.col(s.COG).alias("start_cog"),
     )
     dist = haversine_km(
         gaps["start_lat"].to_numpy(),

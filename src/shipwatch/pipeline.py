@@ -27,16 +27,17 @@ from shipwatch.errors import InputError
 from shipwatch.export import write_json
 from shipwatch.frames import TableLike, as_positions, to_polars
 from shipwatch.gaps import find_gaps
+from shipwatch.grades import grade_transits
 from shipwatch.port_labels import label_ports
 from shipwatch.ports import Port, load_ports
 from shipwatch.results import write_outputs
 from shipwatch.settings import Settings
 from shipwatch.sightings import match_sightings, read_sightings
 from shipwatch.summary import month_range, monthly_summary
-from shipwatch.tables import MANIFEST_FILE, SIGHTINGS_IN, empty
+from shipwatch.tables import DARK_TRANSITS, MANIFEST_FILE, SIGHTINGS_IN, empty
 from shipwatch.times import to_utc
 from shipwatch.tracks import clean_tracks
-from shipwatch.transits import dark_transits, plausible_speeds
+from shipwatch.transits import dark_transits, plausible_speeds, round_trip_hours
 from shipwatch.vessels import vessel_info
 from shipwatch.visits import port_visits
 
@@ -92,7 +93,13 @@ def detect(
     labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     lap("label_ports")
     vessels = vessel_info(labelled)
-    visits = port_visits(labelled, ports=ports, settings=cfg.visits, vessels=vessels)
+    visits = port_visits(
+        labelled,
+        ports=ports,
+        settings=cfg.visits,
+        vessels=vessels,
+        split_hours=round_trip_hours(ports, cfg.transits),
+    )
     lap("port_visits")
     data_end = labelled[s.TIMESTAMP].max() if labelled.height else None
     if end is not None and data_end is not None:
@@ -111,9 +118,10 @@ def detect(
     )
     lap("dark_transits")
     sightings = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
-    matched, transits = match_sightings(
+    matched, imagery = match_sightings(
         sightings, labelled, transits=transits, vessels=vessels, ports=ports, settings=cfg.sightings
     )
+    transits = grade_transits(transits, imagery=imagery, settings=cfg.transits).select(list(DARK_TRANSITS))
     lap("sightings")
     visits = _within(visits, "arrival", start, end)
     gaps = _within(gaps, "start_time", start, end)

@@ -52,6 +52,14 @@ class Port:
             )
         return self._projected["geom"]
 
+    def call_point(self) -> tuple[float, float]:
+        """Where a call at this port is drawn and routed to: its berth, else a point inside its
+        polygon (lon, lat)."""
+        if self.berth is not None:
+            return self.berth
+        p = self.geometry.representative_point()
+        return p.x, p.y
+
     def distance_km(self, lat: NDArray, lon: NDArray) -> NDArray[np.float64]:
         """Distance in km from each point to the polygon (0 inside)."""
         lat0, lon0 = self.origin

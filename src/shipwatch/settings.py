@@ -91,6 +91,20 @@ class TransitSettings:
     """Gaps longer than this (days) are not examined for dark calls: the vessel could have been anywhere."""
     link_hours: float = 12.0
     """A departure from / arrival at a destination port within this many hours of the gap links them."""
+    moved_km: float = 5.0
+    """Ends of a silence this far apart (km), or at two different ports, show the vessel moved; closer
+    ends show nothing moved when the vessel was stopped at both (see ``still_kn``)."""
+    still_kn: float = 1.0
+    """Below this speed (knots) at a fix, the vessel is stopped."""
+    course_keep_deg: float = 30.0
+    """A next fix within this angle (degrees) of the course before the silence lies ahead on it."""
+    course_keep_speed_frac: float = 0.6
+    """... and an average speed over the silence of at least this fraction of the speed before it means
+    the vessel kept its course (a reception hole), not a detour to a port."""
+    routine_calls: int = 5
+    """A vessel with this many candidate calls in a run has routine silences (fishing, harbour craft)."""
+    routine_gaps_per_30d: float = 10.0
+    """... or with this many gaps per 30 days observed."""
 
 
 @dataclass(frozen=True)

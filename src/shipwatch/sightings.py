@@ -7,13 +7,18 @@ A sighting (``observed_at`` UTC, ``lat``, ``lon``, optional ``length_m``, ``sour
     an AIS vessel was there: its position interpolated to the image time is within
     ``ais_distance_m``, and the lengths agree when both are known;
 ``dark_transit``
-    it is at a watched port inside exactly one dark transit's call window, with agreeing length;
+    it is at a watched port inside a dark transit's call window, with agreeing length, and joint
+    attribution per image (one satellite pass) gives it to that transit: when k detections of one image
+    have at most k candidate transits, every candidate was there (see :func:`_attribute`);
+``ambiguous``
+    more candidate transits than detections could explain it: which vessel it was is not known (their
+    ids are in ``candidates``); it is not an unidentified call;
 ``unidentified``
-    neither (when several dark transits could explain it, their ids are listed in ``candidates``).
+    nothing explains it: no AIS vessel and no dark transit.
 
-A probable transit with an attributed sighting whose length agrees becomes ``confirmed``.
-Unidentified sightings at one port on consecutive UTC days (``call_link_days``), with agreeing
-lengths, form one unidentified call (``call_id``).
+Whether an attributed sighting confirms its transit is decided in :mod:`shipwatch.grades` (it needs the
+lengths known on both sides). Unidentified sightings at one port on consecutive UTC days
+(``call_link_days``), with agreeing lengths, form one unidentified call (``call_id``).
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ from shipwatch import schema as s
 from shipwatch.errors import InputError
 from shipwatch.frames import TableLike, to_polars
 from shipwatch.geo import haversine_km
+from shipwatch.grades import IMAGERY_COLUMNS
 from shipwatch.ports import WATCH, Port, distance_matrix_km
 from shipwatch.settings import SightingSettings
 from shipwatch.tables import SIGHTINGS_OUT
 from shipwatch.times import parse_iso_utc
-from shipwatch.transits import CONFIRMED, PROBABLE
 
-AIS, DARK, UNIDENTIFIED = "ais", "dark_transit", "unidentified"
+AIS, DARK, AMBIGUOUS, UNIDENTIFIED = "ais", "dark_transit", "ambiguous", "unidentified"
 REQUIRED = ("observed_at", "lat", "lon")
 OUT_SCHEMA = SIGHTINGS_OUT
 OUT_COLUMNS = list(OUT_SCHEMA)
@@ -181,7 +186,10 @@ def match_sightings(
     ports: list[Port],
     settings: SightingSettings | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Match sightings; return (sightings with match columns, transits with confirmed evidence).
+    """Match sightings; return (sightings with match columns, imagery per attributed transit).
+
+    The second table (:data:`shipwatch.grades.IMAGERY_COLUMNS`) is what
+    :func:`shipwatch.grades.grade_transits` reads.
 
     Parameters
     ----------
@@ -199,7 +207,7 @@ def match_sightings(
     if sightings.height == 0:
         return sightings.with_columns(
             [pl.lit(None, dtype).alias(c) for c, dtype in OUT_SCHEMA.items()]
-        ), transits
+        ), pl.DataFrame(schema=IMAGERY_COLUMNS)
     dist = distance_matrix_km(
         ports, sightings["lat"].to_numpy(), sightings["lon"].to_numpy(), max_km=cfg.port_buffer_m / 1000.0
     )
@@ -214,7 +222,7 @@ def match_sightings(
     df = df.join(ais, on="sighting_id", how="left")
 
     watched = [p.name for p in ports if p.role == WATCH]
-    cands = (
+    pairs = (
         df.filter(pl.col(s.MMSI).is_null() & pl.col("port").is_in(watched))
         .select("sighting_id", "port", "observed_at", pl.col("length_m").alias("_slen"))
         .join(
@@ -223,76 +231,139 @@ def match_sightings(
                 pl.col("call_port").alias("port"),
                 "call_window_start",
                 "call_window_end",
-                s.LENGTH_M,
+                pl.col(s.LENGTH_M).alias("_tlen"),
                 pl.col(s.MMSI).alias("_tm"),
             ),
             on="port",
         )
         .filter(
             pl.col("observed_at").is_between(pl.col("call_window_start"), pl.col("call_window_end"))
-            & lengths_agree(pl.col("_slen"), pl.col(s.LENGTH_M), cfg)
+            & lengths_agree(pl.col("_slen"), pl.col("_tlen"), cfg)
         )
-        .sort("transit_id")
-        .group_by("sighting_id")
-        .agg(
-            pl.col("transit_id"),
-            pl.col("_tm").first(),
-            pl.len().alias("_k"),
-            (pl.col("_slen").is_not_null() & pl.col(s.LENGTH_M).is_not_null())
-            .first()
-            .alias("_lengths_known"),
-        )
+        .select("sighting_id", "port", "observed_at", "transit_id", "_tm", "_slen", "_tlen")
     )
-    # A transit can explain one detection per image: when several detections of one image would
-    # each be explained only by the same transit, none of them is attributed.
+    attributed = _attribute(pairs)
     df = (
-        df.join(cands, on="sighting_id", how="left")
-        .with_columns(
-            pl.when(pl.col("_k") == 1)
-            .then(pl.len().over("observed_at", pl.col("transit_id").list.first()))
-            .alias("_claims")
-        )
+        df.join(attributed, on="sighting_id", how="left")
         .with_columns(
             pl.when(pl.col(s.MMSI).is_not_null())
             .then(pl.lit(AIS))
-            .when((pl.col("_k") == 1) & (pl.col("_claims") == 1))
-            .then(pl.lit(DARK))
+            .when(pl.col("_match").is_not_null())
+            .then(pl.col("_match"))
             .otherwise(pl.lit(UNIDENTIFIED))
             .alias("match"),
+            pl.coalesce(s.MMSI, "_tm").alias(s.MMSI),
         )
-        .with_columns(
-            pl.when(pl.col("match") == DARK).then(pl.col("_tm")).otherwise(pl.col(s.MMSI)).alias(s.MMSI),
-            pl.when(pl.col("match") == DARK).then(pl.col("transit_id").list.first()).alias("_tid"),
-            pl.when((pl.col("match") == UNIDENTIFIED) & (pl.col("_k") >= 1))
-            .then(pl.col("transit_id").list.join(";"))
-            .alias("candidates"),
-        )
-        .drop("transit_id")
-        .rename({"_tid": "transit_id"})
+        .drop("_match", "_tm")
     )
     df = _unidentified_calls(df, cfg)
-
-    attributed = (
+    imagery = (
         df.filter(pl.col("match") == DARK)
-        .sort("sighting_id")
-        .group_by("transit_id")
+        .join(pairs.select("sighting_id", "transit_id", "_slen", "_tlen"), on=["sighting_id", "transit_id"])
+        .sort("observed_at", "sighting_id")
+        .group_by("transit_id", maintain_order=True)
         .agg(
-            pl.col("sighting_id").str.join(";").alias("_sids"), pl.col("_lengths_known").any().alias("_conf")
+            pl.col("sighting_id").str.join(";").alias("sighting_ids"),
+            pl.format(
+                "{} at {} {}, {} (vessel {})",
+                "sighting_id",
+                "port",
+                pl.col("observed_at").dt.strftime("%Y-%m-%dT%H:%MZ"),
+                pl.when(pl.col("_slen").is_not_null())
+                .then(pl.format("{} m", pl.col("_slen").round(0).cast(pl.Int64)))
+                .otherwise(pl.lit("length unknown")),
+                pl.when(pl.col("_tlen").is_not_null())
+                .then(pl.format("{} m", pl.col("_tlen").round(0).cast(pl.Int64)))
+                .otherwise(pl.lit("length unknown")),
+            )
+            .str.join("; ")
+            .alias("_seen"),
+            (pl.col("_slen").is_not_null() & pl.col("_tlen").is_not_null()).any().alias("imaged"),
         )
-    )
-    transits = (
-        transits.join(attributed, on="transit_id", how="left")
         .with_columns(
-            pl.col("_sids").alias("sighting_ids"),
-            pl.when((pl.col("evidence") == PROBABLE) & pl.col("_conf").fill_null(False))
-            .then(pl.lit(CONFIRMED))
-            .otherwise(pl.col("evidence"))
-            .alias("evidence"),
+            pl.concat_str(
+                [
+                    pl.col("_seen"),
+                    pl.when(pl.col("imaged"))
+                    .then(pl.lit(", lengths agree and no other candidate explains it"))
+                    .otherwise(
+                        pl.lit(", length not known on both sides, so it supports but does not confirm")
+                    ),
+                ]
+            ).alias("imagery")
         )
-        .drop("_sids", "_conf")
+        .select("transit_id", "sighting_ids", "imagery", "imaged")
     )
     keep = [c for c in sightings.columns] + OUT_COLUMNS
-    return df.sort("observed_at", "sighting_id").select(keep), transits
+    return df.sort("observed_at", "sighting_id").select(keep), imagery
+
+
+def _attribute(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Joint attribution of imagery detections to candidate dark transits, one satellite pass at a time.
+
+    Within one image (one port, one ``observed_at``) detections and candidate transits form a bipartite
+    graph (a pair: the detection is inside the transit's call window with agreeing length). In each
+    connected part, when there are exactly as many candidates as detections, every candidate was there:
+    each is given one detection (the assignment with the closest lengths). Otherwise which vessel each
+    detection is cannot be told: with more candidates than detections any of them may be missing, with
+    fewer any detection may be another, unknown ship. The detections are then ``ambiguous`` and list
+    their candidates (they are explainable, so they are no unidentified call). A loop over sightings (a
+    few hundred), never over positions.
+
+    Returns ``sighting_id, _match (dark_transit / ambiguous), transit_id, _tm (its MMSI), candidates``.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    out: list[tuple[str, str, str | None, int | None, str | None]] = []
+    for _, image in pairs.sort("sighting_id", "transit_id").group_by(
+        ["port", "observed_at"], maintain_order=True
+    ):
+        rows = image.rows(named=True)
+        # connected parts, by union-find over detections and candidates
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(x: tuple[str, str], parent: dict = parent) -> tuple[str, str]:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for r in rows:
+            a, b = find(("s", r["sighting_id"])), find(("t", r["transit_id"]))
+            if a != b:
+                parent[b] = a
+        parts: dict[tuple[str, str], list[dict]] = {}
+        for r in rows:
+            parts.setdefault(find(("s", r["sighting_id"])), []).append(r)
+        for part in parts.values():
+            sids = sorted({r["sighting_id"] for r in part})
+            tids = sorted({r["transit_id"] for r in part})
+            if len(tids) != len(sids):
+                own: dict[str, list[str]] = {}
+                for r in part:
+                    own.setdefault(r["sighting_id"], []).append(r["transit_id"])
+                out += [(sid, AMBIGUOUS, None, None, ";".join(sorted(own[sid]))) for sid in sids]
+                continue
+            big = 1e9
+            cost = np.full((len(sids), len(tids)), big)
+            mmsi = {}
+            for r in part:
+                diff = 0.0 if r["_slen"] is None or r["_tlen"] is None else abs(r["_slen"] - r["_tlen"])
+                cost[sids.index(r["sighting_id"]), tids.index(r["transit_id"])] = diff
+                mmsi[r["transit_id"]] = r["_tm"]
+            for i, j in zip(*linear_sum_assignment(cost), strict=True):
+                if cost[i, j] < big:
+                    out.append((sids[i], DARK, tids[j], mmsi[tids[j]], None))
+    return pl.DataFrame(
+        out,
+        schema={
+            "sighting_id": pl.String,
+            "_match": pl.String,
+            "transit_id": pl.String,
+            "_tm": pl.Int64,
+            "candidates": pl.String,
+        },
+        orient="row",
+    )
 
 
 def _unidentified_calls(df: pl.DataFrame, cfg: SightingSettings) -> pl.DataFrame:

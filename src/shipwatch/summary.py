@@ -67,6 +67,12 @@ def monthly_summary(
         count(transits, "call_port", "dark_calls_confirmed", pl.col("evidence") == CONFIRMED),
         count(transits, "call_port", "dark_calls_probable", pl.col("evidence") == PROBABLE),
         count(transits, "call_port", "dark_calls_possible", pl.col("evidence") == POSSIBLE),
+        count(
+            transits,
+            "call_port",
+            "dark_calls_possible_routine",
+            (pl.col("evidence") == POSSIBLE) & pl.col("routine").fill_null(False),
+        ),
         count(transits, "arrival_port", "dark_arrivals", strong),
         count(transits, "departure_port", "dark_departures", strong),
     ]

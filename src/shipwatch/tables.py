@@ -75,6 +75,9 @@ GAPS_TAIL: dict[str, pl.DataType] = {
     "start_in_port": _B,
     "end_in_port": _B,
     "start_sog": _F,
+    "start_cog": _F,
+    "end_sog": _F,
+    "end_cog": _F,
     "coverage_vessels": pl.UInt32(),
 }
 
@@ -100,18 +103,48 @@ DARK_TRANSITS: dict[str, pl.DataType] = {
     "call_port": _S,
     "arrival_port": _S,
     EVIDENCE: _S,
+    "why": _S,
     "sighting_ids": _S,
+    "imagery": _S,
     MONTH: _S,
     GAP_ID: _S,
+    # where: the last fix, the call point and the next fix (lon, lat)
+    "start_lon": _F,
+    "start_lat": _F,
+    "call_lon": _F,
+    "call_lat": _F,
+    "end_lon": _F,
+    "end_lat": _F,
+    # motion across the silence
+    "start_port": _S,
+    "end_port": _S,
+    "displacement_km": _F,
+    "implied_speed_kn": _F,
+    "motion": _S,
+    "sog_before": _F,
+    "cog_before": _F,
+    "sog_after": _F,
+    "cog_after": _F,
+    "kept_course": _B,
+    # link to destination ports
+    "departed_destination": _B,
+    "arrived_destination": _B,
+    # timing: straight line (reachability, a lower bound) and over water (the stronger grades)
     "speed_kn": _F,
     "km_to_call": _F,
     "km_from_call": _F,
     "hours_needed": _F,
+    "sea_km_to_call": _F,
+    "sea_km_from_call": _F,
+    "sea_hours_needed": _F,
+    "fits_timing": _B,
     "call_window_start": _T,
     "call_window_end": _T,
-    "departed_destination": _B,
-    "arrived_destination": _B,
     s.LENGTH_M: _F,
+    # how routine this vessel's silences are
+    "vessel_candidate_calls": pl.UInt32(),
+    "vessel_gaps_per_30d": _F,
+    "routine": _B,
 }
 
 #: The columns of a sightings input (after :func:`shipwatch.sightings.parse_sightings`); other input
@@ -146,6 +179,7 @@ MONTHLY_SUMMARY: dict[str, pl.DataType] = {
             "dark_calls_confirmed",
             "dark_calls_probable",
             "dark_calls_possible",
+            "dark_calls_possible_routine",
             "dark_arrivals",
             "dark_departures",
             "unidentified_calls",

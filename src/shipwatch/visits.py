@@ -25,27 +25,42 @@ def port_visits(
     ports: list[Port],
     settings: VisitSettings | None = None,
     vessels: pl.DataFrame | None = None,
+    split_hours: dict[str, float] | None = None,
 ) -> pl.DataFrame:
     """One row per visit of a vessel to a port, from a table labelled by
     :func:`shipwatch.port_labels.label_ports`; columns :data:`shipwatch.tables.PORT_VISITS`.
 
     ``vessels`` is :func:`shipwatch.vessels.vessel_info` of the same tracks when the caller already has
-    it (for names).
+    it (for names). ``split_hours`` (port name → hours; :func:`shipwatch.transits.round_trip_hours`)
+    splits a visit at a silence inside the port at least that long, so that no visit hides a voyage.
     """
     cfg = settings or VisitSettings()
     labelled = to_polars(labelled, what="labelled")
     roles = pl.DataFrame({PORT: [p.name for p in ports], ROLE: [p.role for p in ports]})
     names = (vessels if vessels is not None else vessel_info(labelled)).select(s.MMSI, s.VESSEL_NAME)
     gap_us = cfg.in_port_gap_hours * US_PER_HOUR
-    df = labelled.select(*VESSEL_KEYS, s.TIMESTAMP, s.SOG, PORT).with_columns(
-        pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds().alias("_dt"),
-        pl.int_range(pl.len()).over(VESSEL_KEYS).alias("_i"),
-        pl.len().over(VESSEL_KEYS).alias("_n"),
-        (pl.col(PORT).fill_null("") != pl.col(PORT).fill_null("").shift())
-        .fill_null(True)
-        .cum_sum()
-        .over(VESSEL_KEYS)
-        .alias("_run"),
+    split_us = (
+        pl.col(PORT).replace_strict(split_hours, default=None, return_dtype=pl.Float64) * US_PER_HOUR
+        if split_hours
+        else pl.lit(None, pl.Float64)
+    )
+    df = (
+        labelled.select(*VESSEL_KEYS, s.TIMESTAMP, s.SOG, PORT)
+        .with_columns(
+            pl.col(s.TIMESTAMP).diff().over(VESSEL_KEYS).dt.total_microseconds().alias("_dt"),
+            pl.int_range(pl.len()).over(VESSEL_KEYS).alias("_i"),
+            pl.len().over(VESSEL_KEYS).alias("_n"),
+        )
+        .with_columns(
+            # a new run where the port changes, or after a silence in port long enough for a voyage
+            (
+                (pl.col(PORT).fill_null("") != pl.col(PORT).fill_null("").shift()).fill_null(True)
+                | (pl.col(PORT).is_not_null() & (pl.col("_dt") >= split_us)).fill_null(False)
+            )
+            .cum_sum()
+            .over(VESSEL_KEYS)
+            .alias("_run"),
+        )
     )
     visits = (
         df.filter(pl.col(PORT).is_not_null())

@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
-from sim.places import OUTER_ANCHORAGES, port_map
-from sim.theatres import make_theatre
 
 from shipwatch.geo import KM_PER_NM, haversine_km
+from sim.places import OUTER_ANCHORAGES, port_map
+from sim.theatres import make_theatre
 
 SEEDS = [0, 1, 2]
 PORTS = port_map()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from sim.layouts import LAYOUTS, write_positions
-from sim.theatres import make_theatre
 
 from shipwatch.ingest import load_positions
+from sim.layouts import LAYOUTS, write_positions
+from sim.theatres import make_theatre
 
 KEY = ["mmsi", "timestamp", "lat", "lon"]
 

@@ -12,12 +12,12 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
+
+from shipwatch.geo import haversine_km
 from sim.identities import KNOWN_REAL_IMO, KNOWN_REAL_MMSI, imo_is_valid
 from sim.marinecadastre import HEADER
 from sim.places import port_map
 from sim.sample import Sample, build_sample, write_sample
-
-from shipwatch.geo import haversine_km
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample_ais"
 WINTER = datetime(2023, 12, 15, tzinfo=UTC)

@@ -6,10 +6,10 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
-from sim.places import port_map
-from sim.theatres import THEATRE_KINDS, make_theatre
 
 from shipwatch import schema
+from sim.places import port_map
+from sim.theatres import THEATRE_KINDS, make_theatre
 
 SEEDS = [0, 1, 2]
 # Kinds whose truth holds Najin calls; every other kind has none.

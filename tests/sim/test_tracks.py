@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
-from sim.places import DUNAI_SPOTS, NAJIN_PIER_SPOTS, sea_route
-from sim.tracks import DAY, HOUR, MOORED, TrackBuilder, Vessel, bearing_deg, epoch
 
 from shipwatch import schema
 from shipwatch.geo import haversine_km
+from sim.places import DUNAI_SPOTS, NAJIN_PIER_SPOTS, sea_route
+from sim.tracks import DAY, HOUR, MOORED, TrackBuilder, Vessel, bearing_deg, epoch
 
 VESSEL = Vessel(273990001, "TEST", 1000009, "UBAA2", 70, 120.0, 18.0, 7.5)
 T0 = epoch(datetime(2023, 9, 1, tzinfo=UTC))
