@@ -160,7 +160,7 @@ def test_not_a_store(tmp_path):
 
 
 def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch):
-    import shipwatch.store as store_module
+    import shipwatch.staging as staging_module
 
     a = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000030))
     b = day_file(
@@ -170,7 +170,7 @@ def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch
         extra="".join(a.read_text().splitlines(keepends=True)[1:4]),
     )
     held = ingest([a, b], tmp_path / "held")
-    monkeypatch.setattr(store_module, "STAGING_MEMORY_BYTES", 1)  # spill after every batch
+    monkeypatch.setattr(staging_module, "STAGING_MEMORY_BYTES", 1)  # spill after every batch
     spilled = ingest([b, a], tmp_path / "spilled")
     assert partitions(tmp_path / "held") == partitions(tmp_path / "spilled")
     assert held.to_dict() | {"files": None, "store": None} == spilled.to_dict() | {
@@ -182,12 +182,12 @@ def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch
 
 def test_rejects_set_aside_on_disk_are_all_kept(tmp_path, monkeypatch):
     import shipwatch.readers.csv as csv_reader
-    import shipwatch.store as store_module
+    import shipwatch.staging as staging_module
 
     bad = "".join(f"2{i:06d},2020-01-01T00:00:00,1,1\n" for i in range(10))  # base stations
     f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000003), extra=bad)
     kept = ingest([f], tmp_path / "kept")
-    monkeypatch.setattr(store_module, "REJECTS_MEMORY_BYTES", 1)
+    monkeypatch.setattr(staging_module, "REJECTS_MEMORY_BYTES", 1)
     monkeypatch.setattr(csv_reader, "BATCH_ROWS", 4)
     aside = ingest([f], tmp_path / "aside")
     read = [pl.read_parquet(s / "rejects" / "*.parquet") for s in (tmp_path / "kept", tmp_path / "aside")]

@@ -1,5 +1,8 @@
 """Ingestion: read every input file, validate, and either merge into a store or return a table.
 
+:func:`ingest` merges AIS files into a store; :func:`load_positions` returns positions as one table,
+from stores (read back) or from raw AIS files (read, validated and de-duplicated in memory).
+
 Every row read is counted exactly once: ``rows_read == rows_accepted + rows_rejected + rows_duplicate``.
 Rejected rows keep their reason (``rejected_by_reason``); duplicates are exact copies (on
 :data:`shipwatch.schema.REPORT_COLUMNS`) of a row already in the store or read earlier. Input files
@@ -9,6 +12,7 @@ the store. The library never prints; pass ``progress`` to follow along.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,10 +24,15 @@ from typing import NamedTuple
 import polars as pl
 
 from shipwatch import readers, schema
-from shipwatch.errors import FastPathError, InputError, QuotingError
+from shipwatch.errors import FastPathError, InputError, InputNotFoundError, QuotingError
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
-from shipwatch.store import RejectsWriter, Store, file_key
-from shipwatch.validate import dedup, validate
+from shipwatch.staging import RejectsWriter
+from shipwatch.store import Store, file_key, is_store, read_store
+from shipwatch.store_order import dedup
+from shipwatch.times import to_utc
+from shipwatch.validate import validate
+
+__all__ = ["QUOTES_IGNORED", "Accounting", "FileEntry", "IngestReport", "ingest", "load_positions"]
 
 #: ``progress(unit, n)``: ``("rows", n)`` after each batch read, ``("partitions", 1)`` after each merge.
 Progress = Callable[[str, int], None]
@@ -284,30 +293,31 @@ def ingest(
     return report
 
 
-def load_positions(
-    paths: str | os.PathLike | Sequence[str | os.PathLike],
-    mapping: ColumnMapping | str | Path | dict | None = None,
-    *,
-    progress: Progress | None = None,
-) -> tuple[pl.DataFrame, IngestReport]:
-    """Read, validate and de-duplicate AIS files into one in-memory table (no store).
+class Accounting(dict):
+    """The row accounting of :func:`load_positions`: a JSON-ready dict (what a run's ``run.json``
+    records as ``row_accounting``).
 
-    Parameters
-    ----------
-    paths : path or sequence of paths
-        As for :func:`ingest`.
-    mapping : optional
-        As for :func:`ingest`.
-    progress : callable, optional
-        Called as ``progress("rows", n)`` after each batch.
-
-    Returns
-    -------
-    (pl.DataFrame, IngestReport)
-        Accepted rows in canonical columns, sorted by mmsi, timestamp, source_file, source_row, and
-        the row accounting. Rejected rows are only counted.
+    From raw files it is :meth:`IngestReport.to_dict`, and :attr:`report` is the
+    :class:`IngestReport` itself, whose attributes can also be read from here (``acc.rows_read``,
+    ``acc.balanced``, ``acc.files[0].note``). From stores it is ``{"source": "store", "stores":
+    [...], "rows": n}`` and :attr:`report` is None.
     """
-    plan, m = _prepare(paths, mapping)
+
+    def __init__(self, data: dict, report: IngestReport | None = None) -> None:
+        super().__init__(data)
+        self.report = report
+
+    def __getattr__(self, name: str):
+        report = self.__dict__.get("report")
+        if report is not None and not name.startswith("_"):
+            return getattr(report, name)
+        raise AttributeError(f"row accounting has no attribute {name!r}; its keys are {', '.join(self)}")
+
+
+def _read_in_memory(
+    plan: list[tuple[readers.Source, str]], m: ColumnMapping | None, progress: Progress | None
+) -> tuple[pl.DataFrame, IngestReport]:
+    """Read, validate and de-duplicate the planned sources into one table."""
     report = IngestReport()
     reasons: Counter = Counter()
     parts: list[pl.DataFrame] = []
@@ -330,3 +340,63 @@ def load_positions(
     report.rows_accepted = table.height
     _tally(report, reasons)
     return table, report
+
+
+def load_positions(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    since: dt.datetime | dt.date | str | None = None,
+    until: dt.datetime | dt.date | str | None = None,
+    progress: Progress | None = None,
+) -> tuple[pl.DataFrame, Accounting]:
+    """Positions as one in-memory table, from shipwatch stores or from raw AIS files (no store written).
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        Either stores (read with :func:`shipwatch.store.read_store`) or raw AIS files and folders
+        (read, validated and de-duplicated in memory, as :func:`ingest` would), not both.
+    mapping : ColumnMapping, str, Path or dict, optional
+        As for :func:`ingest` (raw files only).
+    since, until : datetime, date or ISO string, optional
+        Keep rows with ``since <= timestamp < until`` (naive values are UTC). A store reads only the
+        days in that window; raw files are read whole (their accounting counts every row read).
+    progress : callable, optional
+        Called as ``progress("rows", n)`` after each batch of raw files.
+
+    Returns
+    -------
+    (pl.DataFrame, Accounting)
+        Canonical columns. From raw files: the accepted rows, sorted by mmsi, timestamp,
+        source_file, source_row, and the row accounting of :class:`IngestReport` (rejected rows are
+        only counted). From stores: their rows, store after store, and
+        ``{"source": "store", "stores": [...], "rows": n}``.
+
+    Raises
+    ------
+    InputError
+        A missing path, stores mixed with raw files, or what :func:`ingest` raises for raw files.
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    paths = list(paths)
+    given = [Path(p) for p in paths]
+    for p in given:
+        if not p.exists():
+            raise InputNotFoundError(f"{p}: no such file or directory; check the path")
+    lo, hi = to_utc(since), to_utc(until)
+    stores = [p for p in given if is_store(p)]
+    if stores:
+        if len(stores) != len(given):
+            raise InputError("pass either shipwatch stores or raw AIS files, not both")
+        frames = [read_store(p, since=lo, until=hi).collect() for p in stores]
+        df = pl.concat(frames) if frames else schema.empty()
+        return df, Accounting({"source": "store", "stores": [str(p) for p in stores], "rows": df.height})
+    plan, m = _prepare(paths, mapping)  # names as given (the source_file values)
+    table, report = _read_in_memory(plan, m, progress)
+    if lo is not None:
+        table = table.filter(pl.col(schema.TIMESTAMP) >= lo)
+    if hi is not None:
+        table = table.filter(pl.col(schema.TIMESTAMP) < hi)
+    return table, Accounting(report.to_dict(), report)

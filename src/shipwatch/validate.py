@@ -1,8 +1,9 @@
 """Validation of canonical AIS rows: not-available values to nulls, unusable rows rejected with a reason.
 
 The policy is lenient and explicit: a row is never silently dropped. Every row read ends up accepted
-or rejected (with one reason from :class:`Reason`); exact duplicates are counted by the store or by
-:func:`dedup`. Everything here is whole-column polars expressions; there is no loop over rows.
+or rejected (with one reason from :class:`shipwatch.reasons.Reason`, re-exported here); exact
+duplicates are counted by the store (:func:`shipwatch.store_order.dedup`). Everything here is
+whole-column polars expressions; there is no loop over rows.
 
 Rules, first match wins:
 
@@ -25,34 +26,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from shipwatch import schema
+from shipwatch.reasons import Reason
 from shipwatch.schema import COG, HEADING, IMO, LAT, LON, MMSI, NAV_STATUS, REASON, SHIP_TYPE, SOG, TIMESTAMP
+from shipwatch.store_order import dedup  # noqa: F401  (moved to the store; kept for bench/detect.py)
 
-
-class Reason:
-    """The reject reasons shipwatch itself assigns (readers may add their own strings)."""
-
-    NOT_POSITION = "not a position report"
-    TOO_MANY_FIELDS = "too many fields (an unquoted comma in a text field?)"
-    LINE_BREAK_IN_FIELD = "line break inside a field (stray quotes joined lines?)"
-    UNCLOSED_QUOTE = "a quote that never closes (file read with quotes as ordinary characters)"
-    UNDECODABLE = "undecodable sentence"
-    UNPARSEABLE_MMSI = "unparseable MMSI"
-    UNPARSEABLE_TIME = "unparseable timestamp"
-    UNPARSEABLE_POSITION = "unparseable position"
-    MISSING_MMSI = "missing MMSI"
-    MMSI_ZERO = "MMSI 0"
-    BASE_STATION = "not a ship: base station (00MIDxxxx)"
-    ATON = "not a ship: aid to navigation (99MIDxxxx)"
-    SAR_AIRCRAFT = "not a ship: SAR aircraft (111MIDxxx)"
-    SART = "not a ship: AIS-SART (970xxxxxx)"
-    MOB = "not a ship: man-overboard device (972xxxxxx)"
-    EPIRB = "not a ship: EPIRB-AIS (974xxxxxx)"
-    MMSI_NOT_9_DIGITS = "MMSI not 9 digits"
-    MISSING_TIME = "missing timestamp"
-    POSITION_NOT_AVAILABLE = "position not available (lat 91 / lon 181)"
-    MISSING_POSITION = "missing position"
-    POSITION_OUT_OF_RANGE = "position out of range"
-    NULL_ISLAND = "position 0,0"
+__all__ = ["Reason", "Validated", "reason_expr", "usable_expr", "validate", "with_reason"]
 
 
 @dataclass(frozen=True)
@@ -231,78 +209,3 @@ def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
         ]
     )
     return Validated(accepted=accepted, rejected=rejected)
-
-
-def dedup(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop exact duplicates (equal on :data:`shipwatch.schema.REPORT_COLUMNS`) and sort.
-
-    Rows are sorted by mmsi, timestamp, source_file, source_row; of equal rows the first in that
-    order is kept, so the result does not depend on the order the inputs were given in.
-
-    For speed the rows are ordered by one packed integer (mmsi and whole UTC seconds, see
-    :func:`sort_keys`); only rows sharing that integer with a neighbour ("ties", a small minority) are
-    then put in the exact four-column order and compared in full, and the table is gathered once.
-    ``source_file`` may be a String or an Enum column; ties are ordered by its text.
-    """
-    if frame.height < 2:
-        return frame
-    packed = frame.select(packed_key()).to_series()
-    perm = packed.arg_sort()
-    order, _ = dedup_order(frame, perm, packed.gather(perm))
-    return frame[order]
-
-
-def dedup_order(frame: pl.DataFrame, perm: pl.Series, ordered: pl.Series) -> tuple[pl.Series, bool]:
-    """The row indices of ``frame`` giving :func:`dedup`'s result for the rows ``perm`` selects.
-
-    ``frame`` may lack optional columns (they count as null). ``perm`` (row indices) must order its rows by a key equal exactly when (mmsi, whole UTC
-    second) are, and agreeing with the order of :func:`sort_keys`'s first key; ``ordered`` holds
-    that key in ``perm``'s order. Returns the indices (ties put in exact order, duplicates left out)
-    and whether they differ from ``perm``.
-    """
-    same = (ordered == ordered.shift(1)).fill_null(False)
-    tie = same | same.shift(-1, fill_value=False)
-    if not tie.any():
-        return perm, False
-    pos = tie.arg_true()
-    rows = perm.gather(pos)
-    sub = frame[rows].with_columns(
-        rows.alias(_IDX),
-        pl.col(schema.SOURCE_FILE).cast(pl.String),
-        *(pl.lit(None, dtype=t).alias(c) for c, t in schema.CANONICAL.items() if c not in frame.columns),
-    )
-    sub = sub.sort(sort_keys(sub))
-    changed = not sub[_IDX].equals(rows)
-    if changed:
-        perm = perm.clone().scatter(pos, sub[_IDX])
-    # sub is in final order; of rows equal on the report columns keep the first.
-    drop = sub.filter(~pl.struct(schema.REPORT_COLUMNS).is_first_distinct())[_IDX]
-    if not drop.is_empty():
-        perm = perm.filter(~perm.is_in(drop.implode()))
-        changed = True
-    return perm, changed
-
-
-_IDX = "__dedup_index"
-
-
-def packed_key() -> pl.Expr:
-    """mmsi * 2**33 + whole UTC seconds (clipped to 1970..2242): orders like (mmsi, second)."""
-    seconds = pl.col(TIMESTAMP).dt.epoch("s").clip(0, 2**33 - 1)
-    return pl.col(MMSI) * 2**33 + seconds
-
-
-def sort_keys(frame: pl.DataFrame) -> list[pl.Expr]:
-    """Sort expressions giving the store's row order: mmsi, timestamp, source_file, source_row.
-
-    For speed the first key packs mmsi and whole UTC seconds into one integer (mmsi < 2**30, seconds
-    clipped to 0..2**33, i.e. 1970..2242) and source_file is ranked through a sorted Enum; the order is
-    exactly that of the four columns.
-    """
-    files = sorted(frame[schema.SOURCE_FILE].drop_nulls().unique().to_list())
-    return [
-        packed_key(),
-        pl.col(TIMESTAMP),
-        pl.col(schema.SOURCE_FILE).cast(pl.Enum(files)).to_physical(),
-        pl.col(schema.SOURCE_ROW),
-    ]

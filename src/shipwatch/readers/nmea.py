@@ -60,6 +60,8 @@ from pyais.messages import AISSentence, NMEASentenceFactory
 
 from shipwatch import schema
 from shipwatch.errors import ShipwatchError, UnreadableFileError
+from shipwatch.reasons import Reason
+from shipwatch.times import US_PER_SECOND
 
 __all__ = [
     "BAD_CHECKSUM",
@@ -72,13 +74,14 @@ __all__ = [
     "read_nmea",
 ]
 
-BAD_CHECKSUM = "bad checksum"
-UNDECODABLE = "undecodable sentence"
-EMPTY_PAYLOAD = "empty payload"
-INCOMPLETE_MULTIPART = "incomplete multipart"
-TRUNCATED = "truncated payload"
-STATIC_JOINED = "static data (joined)"
-NOT_POSITION = "not a position report"
+# The reasons this reader gives (defined in shipwatch.reasons; these names are kept for callers).
+BAD_CHECKSUM = Reason.BAD_CHECKSUM
+UNDECODABLE = Reason.UNDECODABLE
+EMPTY_PAYLOAD = Reason.EMPTY_PAYLOAD
+INCOMPLETE_MULTIPART = Reason.INCOMPLETE_MULTIPART
+TRUNCATED = Reason.TRUNCATED
+STATIC_JOINED = Reason.STATIC_JOINED
+NOT_POSITION = Reason.NOT_POSITION
 
 POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
 STATIC_TYPES = frozenset({5, 19, 24})
@@ -202,7 +205,7 @@ def _epoch_us(text: str | bytes | None, *, plausible: bool = False) -> int | Non
         return None
     if abs(value) >= 1e11:
         return None
-    return round(value * 1_000_000)
+    return round(value * US_PER_SECOND)
 
 
 def _clock_us(m: Any) -> int | None:
@@ -214,7 +217,7 @@ def _clock_us(m: Any) -> int | None:
         dt.datetime(*parts)
     except ValueError:  # year 0, month 0, hour 24, minute 60, second 60 = not available
         return None
-    return calendar.timegm(parts) * 1_000_000
+    return calendar.timegm(parts) * US_PER_SECOND
 
 
 def _text(value: str | None) -> str | None:
