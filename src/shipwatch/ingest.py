@@ -236,7 +236,7 @@ def ingest(
     # Staged rows carry source_file as an Enum of this ingest's inputs (4 bytes a row, not the path).
     files = pl.Enum(sorted({src.name for src, _ in plan}))
     with st.writing(), ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
-        keys = [pool.submit(file_key, src.path, src.member) for src, _ in plan]
+        keys = [pool.submit(file_key, src.path, member=src.member) for src, _ in plan]
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):
             writer = RejectsWriter(stage.rejects_dir / f"{i:05d}.parquet")

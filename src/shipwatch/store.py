@@ -109,7 +109,7 @@ def _manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
 
 
-def file_key(path: str | Path, member: str | None = None) -> str:
+def file_key(path: str | Path, *, member: str | None = None) -> str:
     """Content key of an input file: XXH3-128 of its bytes (plus the member name inside an archive).
 
     A fast non-cryptographic hash is enough to recognise a file already ingested, and it keeps

@@ -45,7 +45,7 @@ _ROW = "__row"
 
 
 # --- header and detection ----------------------------------------------------------------------
-def read_header(path: str | Path, name: str | None = None) -> list[str]:
+def read_header(path: str | Path, *, name: str | None = None) -> list[str]:
     """The column names of a CSV file's first line (BOM and surrounding spaces removed); ``name``
     (default ``path``) names the file in error messages.
 
@@ -147,7 +147,7 @@ def read_csv(
         caller reading again (with ``quoting=False``, or without ``fast``) must drop them.
     """
     source_file = str(path) if source_file is None else source_file
-    header = read_header(path, source_file)
+    header = read_header(path, name=source_file)
     if dialect is None:
         layout = layouts.csv_layout(header, mapping=mapping)
     else:

@@ -68,7 +68,7 @@ def integer(e: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(f == f.round(0)).then(f).cast(dtype, strict=False)
 
 
-def naive_to_utc(e: pl.Expr, fmt: str, tz: str = schema.UTC) -> pl.Expr:
+def naive_to_utc(e: pl.Expr, fmt: str, *, tz: str = schema.UTC) -> pl.Expr:
     """Times without an offset, written as ``fmt`` (a ``strptime`` pattern) in zone ``tz``, as UTC."""
     t = e.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)  # cache: slower here
     if tz == schema.UTC:
