@@ -25,6 +25,7 @@ import polars as pl
 
 from shipwatch import readers, schema
 from shipwatch.errors import FastPathError, InputError, InputNotFoundError, QuotingError
+from shipwatch.readers.layouts import TagBlockChecksum
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
 from shipwatch.staging import RejectsWriter
 from shipwatch.store import Store, file_key, is_store, read_store
@@ -78,6 +79,7 @@ def _read_validated(
     restart: Callable[[], None],
     progress: Progress | None,
     source_file_dtype: pl.DataType | None = None,
+    tag_block_checksum: TagBlockChecksum = "keep",
 ) -> _Read:
     """Read and validate one source, handing each batch's accepted and rejected rows to ``keep``.
 
@@ -96,6 +98,7 @@ def _read_validated(
                 dialect=dialect,
                 mapping=mapping,
                 source_file_dtype=source_file_dtype,
+                tag_block_checksum=tag_block_checksum,
                 **_ATTEMPTS[attempt],
             ):
                 v = validate(batch)
@@ -200,6 +203,7 @@ def ingest(
     *,
     mapping: ColumnMapping | str | Path | dict | None = None,
     progress: Progress | None = None,
+    tag_block_checksum: TagBlockChecksum = "keep",
 ) -> IngestReport:
     """Ingest AIS files into the store at ``store`` (created if new).
 
@@ -213,6 +217,9 @@ def ingest(
         Column mapping (``--map`` spec or TOML path) for CSV files of no known layout.
     progress : callable, optional
         Called as ``progress("rows", n)`` and ``progress("partitions", 1)``.
+    tag_block_checksum : {"keep", "reject"}, default "keep"
+        NMEA: a valid sentence whose tag block has a missing or wrong checksum is kept (as pyais and
+        AISdb do), or rejected as "bad checksum" (see :mod:`shipwatch.readers.nmea`).
 
     Returns
     -------
@@ -252,7 +259,7 @@ def ingest(
                 stage.rollback(m0)
                 w.discard()
 
-            r = _read_validated(src, dialect, m, keep, restart, progress, files)
+            r = _read_validated(src, dialect, m, keep, restart, progress, files, tag_block_checksum)
             reasons.update(r.reasons)
             key = keys[i].result()
             seen = st.known(key)

@@ -29,6 +29,7 @@ class Reason:
     EMPTY_PAYLOAD = "empty payload"
     INCOMPLETE_MULTIPART = "incomplete multipart"
     TRUNCATED = "truncated payload"
+    IMPLAUSIBLE_TIME = "implausible time (before 2000 or after 2100)"
     #: A DMA row whose "Type of mobile" is not Class A or B: ``{}`` is that type (``pl.format`` template).
     DMA_NOT_A_SHIP = "not a ship: {} (DMA type of mobile)"
     # --- given by validation ------------------------------------------------------------------------
@@ -46,6 +47,8 @@ class Reason:
     MISSING_POSITION = "missing position"
     POSITION_OUT_OF_RANGE = "position out of range"
     NULL_ISLAND = "position 0,0"
+    # --- files, not rows (IngestReport.skipped) ------------------------------------------------------
+    NOT_AIS_FILE = "not an AIS file"
 
 
 #: Reasons of AIS message types sent by things that are not ships (for layouts carrying a message type).

@@ -27,7 +27,7 @@ def _read(src: Source, options: ReadOptions) -> Iterator[pl.DataFrame]:
     from shipwatch.readers.nmea import read_nmea  # pyais is imported only for NMEA files
 
     with open_stream(src) as fh:
-        yield from read_nmea(fh, src.name)
+        yield from read_nmea(fh, src.name, tag_block_checksum=options.tag_block_checksum)
 
 
 NMEA = register(FileLayout(name="nmea", sniff=_sniff, read=_read, priority=500))
