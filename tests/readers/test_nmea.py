@@ -203,8 +203,8 @@ CATALOGUE = {
                                              {"tag_block_checksum": "reject"}),
     "tag block time in 1970": ([tagged(GOOD, receiver_timestamp="0002780328")], [nmea.IMPLAUSIBLE_TIME]),
     "tag block time in 2363": ([tagged(GOOD, receiver_timestamp="12415440354")], [nmea.IMPLAUSIBLE_TIME]),
-    "gatehouse time in 1980": (["$PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C*" + "%02X" % reduce(
-        xor, b"PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C", 0), GOOD], [nmea.IMPLAUSIBLE_TIME]),
+    "gatehouse time in 1980": ([f"$PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C*{reduce(xor, b'PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C', 0):02X}",
+                                GOOD], [nmea.IMPLAUSIBLE_TIME]),
     "gatehouse wrapper with a bad checksum": (["$PGHP,1,2020,12,31,23,59,58,239,0,0,0,1,2C*00", GOOD],
                                               [nmea.BAD_CHECKSUM, None]),
     "multipart out of order": ([PART2, PART1], [nmea.STATIC_JOINED]),
