@@ -24,16 +24,24 @@ from typing import NamedTuple
 import polars as pl
 
 from shipwatch import readers, schema
-from shipwatch.errors import FastPathError, InputError, InputNotFoundError, QuotingError
+from shipwatch.errors import (
+    FastPathError,
+    InputError,
+    InputNotFoundError,
+    MappingError,
+    QuotingError,
+    UnknownLayoutError,
+)
 from shipwatch.readers.layouts import TagBlockChecksum
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
+from shipwatch.reasons import Reason
 from shipwatch.staging import RejectsWriter
 from shipwatch.store import Store, file_key, is_store, read_store
 from shipwatch.store_order import dedup
 from shipwatch.times import to_utc
 from shipwatch.validate import validate
 
-__all__ = ["QUOTES_IGNORED", "Accounting", "FileEntry", "IngestReport", "ingest", "load_positions"]
+__all__ = ["QUOTES_IGNORED", "Accounting", "FileEntry", "IngestReport", "SkippedFile", "ingest", "load_positions"]
 
 #: ``progress(unit, n)``: ``("rows", n)`` after each batch read, ``("partitions", 1)`` after each merge.
 Progress = Callable[[str, int], None]
@@ -49,6 +57,13 @@ class FileEntry(NamedTuple):
     rejected: int = 0
     already_ingested: bool = False
     note: str | None = None
+
+
+class SkippedFile(NamedTuple):
+    """A file found in a folder (or a zip member) that is not AIS, and why: it was not read."""
+
+    path: str
+    reason: str
 
 
 #: Note of a CSV file read with quotes as ordinary characters, because a quote in it never closes.
@@ -137,6 +152,9 @@ class IngestReport:
         duplicates and the store is left as it was), and a note when read in a special way.
     store : str or None
         The store written to (None for :func:`load_positions`).
+    skipped : list[SkippedFile]
+        Files found in the folders given (or in zip archives) that are not AIS: not read, not
+        counted in the rows.
     """
 
     rows_read: int = 0
@@ -146,6 +164,7 @@ class IngestReport:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     files: list[FileEntry] = field(default_factory=list)
     store: str | None = None
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -162,13 +181,18 @@ class IngestReport:
             "rejected_by_reason": dict(self.rejected_by_reason),
             "files": [f._asdict() for f in self.files],
             "store": self.store,
+            "skipped": [f._asdict() for f in self.skipped],
         }
 
 
 def _prepare(
     paths: str | os.PathLike | Iterable[str | os.PathLike], mapping: ColumnMapping | str | Path | dict | None
-) -> tuple[list[tuple[readers.Source, str]], ColumnMapping | None]:
-    """Find the inputs and their layouts before reading anything, so bad input fails fast."""
+) -> tuple[list[tuple[readers.Source, str]], ColumnMapping | None, list[SkippedFile]]:
+    """Find the inputs and their layouts before reading anything, so bad input fails fast.
+
+    A file found in a folder (or a zip member) whose layout is unknown, or that lacks the columns
+    of the mapping, is skipped; a file named explicitly is an error.
+    """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     paths = list(paths)
@@ -179,7 +203,21 @@ def _prepare(
             f"{', '.join(map(str, paths))}: no AIS files found (looked for .csv, .nmea, .parquet, .gpkg, "
             ".geojson, possibly .gz/.zst/.zip); name the files explicitly"
         )
-    return [(s, readers.detect_dialect(s, mapping=m)) for s in sources], m
+    plan: list[tuple[readers.Source, str]] = []
+    skipped: list[SkippedFile] = []
+    for src in sources:
+        try:
+            dialect = readers.detect_dialect(src, mapping=m)
+            if src.found and dialect == "mapped" and m is not None:
+                m.check_header(readers.read_head(src).header, src.name)
+        except (UnknownLayoutError, MappingError) as err:
+            if not src.found:
+                raise
+            why = str(err).removeprefix(f"{src.name}: ").split(";")[0]
+            skipped.append(SkippedFile(src.name, f"{Reason.NOT_AIS_FILE}: {why}"))
+            continue
+        plan.append((src, dialect))
+    return plan, m, skipped
 
 
 def _as_enum(accepted: pl.DataFrame, name: str, files: pl.Enum) -> pl.DataFrame:
@@ -234,9 +272,9 @@ def ingest(
     StoreError
         If ``store`` exists but is not a store, or another ingest is writing to it.
     """
-    plan, m = _prepare(paths, mapping)
+    plan, m, skipped = _prepare(paths, mapping)
     st = Store.open(store, create=True)
-    report = IngestReport(store=str(store))
+    report = IngestReport(store=str(store), skipped=skipped)
     reasons: Counter = Counter()
     accepted_before_dedup = known_duplicates = 0
     # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
@@ -400,8 +438,9 @@ def load_positions(
         frames = [read_store(p, since=lo, until=hi).collect() for p in stores]
         df = pl.concat(frames) if frames else schema.empty()
         return df, Accounting({"source": "store", "stores": [str(p) for p in stores], "rows": df.height})
-    plan, m = _prepare(paths, mapping)  # names as given (the source_file values)
+    plan, m, skipped = _prepare(paths, mapping)  # names as given (the source_file values)
     table, report = _read_in_memory(plan, m, progress)
+    report.skipped = skipped
     if lo is not None:
         table = table.filter(pl.col(schema.TIMESTAMP) >= lo)
     if hi is not None:

@@ -41,11 +41,15 @@ class Source:
         The ``source_file`` value: the path as given, plus ``!member`` for a zip member.
     member : str or None
         Name of the member inside a zip archive.
+    found : bool
+        Whether the file was found (in a folder searched, or as a zip member) rather than named
+        explicitly: a found file that is not AIS is skipped, a named one is an error.
     """
 
     path: Path
     name: str
     member: str | None = None
+    found: bool = False
 
     @property
     def compression(self) -> str | None:
@@ -87,7 +91,8 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
 
     Directories are searched recursively for files with AIS-looking names (``.csv``, ``.nmea``,
     ``.parquet``, ``.gpkg`` … possibly ``.gz``/``.zst``/``.zip``), skipping hidden ones; files named
-    explicitly are always used. Zip archives expand to their members.
+    explicitly are always used. Zip archives expand to their members. Files found in a folder and
+    zip members have ``found`` set (see :class:`Source`).
 
     Raises
     ------
@@ -122,7 +127,7 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
             if f.suffix.lower() == ".zip":
                 out.extend(_zip_members(f, name))
             else:
-                out.append(Source(path=f, name=name))
+                out.append(Source(path=f, name=name, found=f != path))
     return out
 
 
@@ -141,7 +146,7 @@ def _zip_members(path: Path, name: str) -> list[Source]:
         raise UnreadableFileError(f"{name}: not a valid zip archive ({err}); re-download it") from err
     if not members:
         raise UnreadableFileError(f"{name}: the zip archive holds no files")
-    return [Source(path=path, name=f"{name}!{m}", member=m) for m in sorted(members)]
+    return [Source(path=path, name=f"{name}!{m}", member=m, found=True) for m in sorted(members)]
 
 
 @contextlib.contextmanager
