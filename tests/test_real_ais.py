@@ -56,7 +56,9 @@ def test_real_counts_match_the_readme(tmp_path):
     r = ingest([real_file("noaa/AIS_2020_01_01_10pct_mmsi.csv.gz")], tmp_path / "a")
     assert r.rows_read == 644_698 and r.rows_duplicate == 166
     r = ingest([real_file("spire/exactearth_20210701.csv")], tmp_path / "b")
-    assert r.rejected_by_reason["not a position report"] == 93  # static messages without position
+    by_reason = r.rejected_by_reason  # static messages without position: type 24 joined, the others not
+    assert by_reason["not a position report"] + by_reason["static data (joined)"] == 93
+    assert by_reason["static data (joined)"] == 33
 
 
 def test_unknown_layout_without_mapping_is_refused():

@@ -291,7 +291,8 @@ def _query(
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias(REASON)
     )
-    return staged.select(*schema.COLUMNS, reason)
+    out = staged.select(*schema.COLUMNS, reason)
+    return plan.finish(out) if plan.finish is not None else out
 
 
 def unknown_layout_message(source_file: str, header: list[str]) -> str:

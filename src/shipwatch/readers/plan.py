@@ -11,6 +11,8 @@ pattern, times in a zone → UTC).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from shipwatch import schema
@@ -36,6 +38,10 @@ class Plan:
     shifted : pl.Expr
         True where values sit in columns they cannot belong to (a line with shifted fields: such a
         row is rejected as "too many fields").
+    finish : callable, optional
+        ``finish(lf) -> lf`` on the whole file's canonical rows (with ``reason``), for what one row
+        cannot say alone: e.g. joining a vessel's static reports onto its positions. It must keep
+        the rows, their order and the columns. Such a file is read whole before its first batch.
     """
 
     def __init__(self) -> None:
@@ -44,6 +50,7 @@ class Plan:
         self.given: pl.Expr = pl.lit(None, dtype=pl.String)
         self.typed: dict[str, pl.DataType] = {}
         self.shifted: pl.Expr = pl.lit(False)
+        self.finish: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
 
 
 def text(col: str) -> pl.Expr:

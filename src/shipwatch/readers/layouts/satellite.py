@@ -4,6 +4,12 @@
 ``YYYYMMDD_HHMMSS`` plus milliseconds, UTC. Rows of position messages (1, 2, 3, 18, 19, 27) are
 positions; base stations (4), SAR aircraft (9) and AtoN (21) are not ships; every other message is
 "not a position report". Optional columns of the export read as null when absent.
+
+Type 24 rows (class B static data, parts A and B) carry no position: their name, call sign, ship type
+and dimensions are joined onto that MMSI's position rows as the NMEA reader does (each field from the
+most recent static row at or before the position, fields accumulated over that vessel's static rows,
+else from the first one after it; a position's own values come first), and the static rows are
+rejected as "static data (joined)".
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from shipwatch.schema import (
     LON,
     MMSI,
     NAV_STATUS,
+    REASON,
     SHIP_TYPE,
     SOG,
+    SOURCE_ROW,
     TIMESTAMP,
     TRANSCEIVER,
     VESSEL_NAME,
@@ -35,6 +43,8 @@ from shipwatch.schema import (
 __all__ = ["SATELLITE"]
 
 _POSITION_MESSAGES = [1, 2, 3, 18, 19, 27]
+_STATIC_MESSAGE = 24
+_STATIC_COLS = [VESSEL_NAME, CALLSIGN, SHIP_TYPE, LENGTH_M, WIDTH_M]
 
 
 def _plan(f: CsvFile) -> Plan:
@@ -64,8 +74,37 @@ def _plan(f: CsvFile) -> Plan:
     given = pl.when(msg.is_in(_POSITION_MESSAGES)).then(pl.lit(None, dtype=pl.String))
     for m, why in NOT_SHIP_MESSAGES.items():
         given = given.when(msg == m).then(pl.lit(why))
+    given = given.when(msg == _STATIC_MESSAGE).then(pl.lit(Reason.STATIC_JOINED))
     p.given = given.otherwise(pl.lit(Reason.NOT_POSITION))
+    p.finish = _join_static
     return p
+
+
+def _join_static(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Static fields of the type 24 rows joined onto the position rows of the same MMSI, by row order."""
+    columns = lf.collect_schema().names()
+    static = (
+        lf.filter(
+            (pl.col(REASON) == Reason.STATIC_JOINED)
+            & pl.col(MMSI).is_not_null()
+            & pl.any_horizontal(pl.col(c).is_not_null() for c in _STATIC_COLS)
+        )
+        .select(MMSI, SOURCE_ROW, *_STATIC_COLS)
+        .sort(SOURCE_ROW)
+        .with_columns(pl.col(c).forward_fill().over(MMSI) for c in _STATIC_COLS)
+    )
+    before = static.rename({c: f"{c}__b" for c in _STATIC_COLS})
+    after = static.rename({c: f"{c}__f" for c in _STATIC_COLS})
+    is_position = pl.col(REASON).is_null()
+    return (
+        lf.join_asof(before, on=SOURCE_ROW, by=MMSI, strategy="backward", check_sortedness=False)
+        .join_asof(after, on=SOURCE_ROW, by=MMSI, strategy="forward", check_sortedness=False)
+        .with_columns(
+            pl.when(is_position).then(pl.coalesce(c, f"{c}__b", f"{c}__f")).otherwise(pl.col(c)).alias(c)
+            for c in _STATIC_COLS
+        )
+        .select(columns)
+    )
 
 
 SATELLITE = register(
