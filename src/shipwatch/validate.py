@@ -10,7 +10,9 @@ Rules, first match wins:
 1. a reason the reader already gave (column ``reason``, e.g. "not a position report");
 2. MMSI missing, 0, or not a ship: base station ``00MIDxxxx`` (seen as 7 digits once the leading
    zeros are lost), aid to navigation ``99MIDxxxx``, SAR aircraft ``111MIDxxx``, AIS-SART ``970``,
-   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999;
+   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999 (except the
+   keys of vessels known by a non-MMSI id, :data:`shipwatch.schema.VESSEL_KEY_BASE` and up, to which
+   no MMSI rule applies);
 3. timestamp missing;
 4. position not available (lat 91 or lon 181), missing, out of range, or exactly 0,0.
 
@@ -54,6 +56,11 @@ def _between(col: str, lo: int, hi: int) -> pl.Expr:
     return pl.col(col).is_between(lo, hi)
 
 
+def _vessel_key() -> pl.Expr:
+    """True for the key of a vessel known by a non-MMSI id (``--map id=...``): no MMSI rules apply."""
+    return pl.col(MMSI).is_between(schema.VESSEL_KEY_BASE, schema.VESSEL_KEY_END - 1)
+
+
 def reason_expr() -> pl.Expr:
     """Expression giving each row's reject reason (null for a usable row); see the module rules."""
     m = pl.col(MMSI)
@@ -79,7 +86,7 @@ def reason_expr() -> pl.Expr:
         .then(pl.lit(Reason.MOB))
         .when(_between(MMSI, 974_000_000, 974_999_999))
         .then(pl.lit(Reason.EPIRB))
-        .when(~_between(MMSI, 100_000_000, 999_999_999))
+        .when(~_between(MMSI, 100_000_000, 999_999_999) & ~_vessel_key())
         .then(pl.lit(Reason.MMSI_NOT_9_DIGITS))
         .when(pl.col(TIMESTAMP).is_null())
         .then(pl.lit(Reason.MISSING_TIME))
@@ -158,7 +165,7 @@ def usable_expr() -> pl.Expr:
     lon = pl.col(LON).fill_nan(None)
     ok = (
         pl.col(REASON).is_null()
-        & _between(MMSI, 100_000_000, 989_999_999)  # also excludes null, 0, base stations, AtoN
+        & (_between(MMSI, 100_000_000, 989_999_999) | _vessel_key())  # excludes null, 0, base stations, AtoN
         & ~_between(MMSI, 111_000_000, 111_999_999)
         & ~_between(MMSI, 970_000_000, 970_999_999)
         & ~_between(MMSI, 972_000_000, 972_999_999)

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--map",
         metavar="SPEC",
         help="column mapping for CSV files of unknown layout: time=COL,mmsi=COL,lat=COL,lon=COL"
-        "[,time_format=%%d/%%m/%%Y %%H:%%M][,tz=Europe/Copenhagen] or a TOML file with those keys",
+        "[,time_format=%%d/%%m/%%Y %%H:%%M][,tz=Europe/Copenhagen] or a TOML file with those keys; "
+        "id=COL instead of mmsi=COL keys vessels by an id that is not an MMSI (no MMSI rules, no flag)",
     )
     p.add_argument("--report", metavar="FILE.json", help="also write the row accounting as JSON")
     p.set_defaults(handler=run)

@@ -11,16 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import xxhash
 
 from shipwatch import schema
 from shipwatch.errors import MappingError
 from shipwatch.readers.layouts import CsvFile, CsvLayout, register
 from shipwatch.readers.mapping import ColumnMapping
 from shipwatch.readers.plan import Plan, f64, integer, text
-from shipwatch.schema import LAT, LON, MMSI, TIMESTAMP
+from shipwatch.schema import LAT, LON, MMSI, TIMESTAMP, VESSEL_NAME
 from shipwatch.times import US_PER_SECOND
 
-__all__ = ["MAPPED"]
+__all__ = ["MAPPED", "vessel_key", "vessel_keys"]
 
 
 def _time(path: str | Path, source_file: str, mapping: ColumnMapping) -> pl.Expr:
@@ -68,6 +69,28 @@ def _time(path: str | Path, source_file: str, mapping: ColumnMapping) -> pl.Expr
     ).dt.convert_time_zone(schema.UTC)
 
 
+_KEY_SPAN = schema.VESSEL_KEY_END - schema.VESSEL_KEY_BASE
+
+
+def vessel_key(vessel_id: str) -> int:
+    """The stable ``mmsi`` key of a vessel id that is not an MMSI (see :mod:`shipwatch.readers.mapping`).
+
+    >>> vessel_key("1"), vessel_key("ever-given") == vessel_key("ever-given")
+    (1000000001, True)
+    """
+    text_id = vessel_id.strip()
+    if text_id.isdigit() and int(text_id) < _KEY_SPAN:
+        return schema.VESSEL_KEY_BASE + int(text_id)
+    return schema.VESSEL_KEY_BASE + xxhash.xxh64_intdigest(text_id.encode()) % _KEY_SPAN
+
+
+def vessel_keys(ids: pl.Series) -> pl.Series:
+    """:func:`vessel_key` of a column of ids (worked out once per distinct id)."""
+    distinct = ids.drop_nulls().unique()
+    table = {v: vessel_key(v) for v in distinct.to_list()}
+    return ids.replace_strict(table, default=None, return_dtype=pl.Int64)
+
+
 def _plan(f: CsvFile) -> Plan:
     mapping = f.mapping
     if mapping is None:  # pragma: no cover - the registry picks this layout only with a mapping
@@ -75,7 +98,13 @@ def _plan(f: CsvFile) -> Plan:
     mapping.check_header(f.header, f.source_file)
     cols = mapping.columns
     p = Plan()
-    p.raw = {k: text(cols[k]) for k in (MMSI, TIMESTAMP, LAT, LON)}
+    if mapping.id_column is not None:
+        p.raw = {MMSI: text(mapping.id_column), **{k: text(cols[k]) for k in (TIMESTAMP, LAT, LON)}}
+        p.exprs[MMSI] = p.raw[MMSI].map_batches(vessel_keys, return_dtype=pl.Int64, is_elementwise=True)
+        if VESSEL_NAME not in cols:  # a hashed id keeps its text
+            p.exprs[VESSEL_NAME] = pl.when(p.raw[MMSI].cast(pl.Int64, strict=False).is_null()).then(p.raw[MMSI])
+    else:
+        p.raw = {k: text(cols[k]) for k in (MMSI, TIMESTAMP, LAT, LON)}
     p.exprs[TIMESTAMP] = _time(f.path, f.source_file, mapping)
     for canon, src in cols.items():
         if canon == TIMESTAMP:
