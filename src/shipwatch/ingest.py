@@ -103,6 +103,8 @@ def _read_validated(
     and the file is read again as text; if a quote in it never closes, once more with quotes as
     ordinary characters.
     """
+    # Vessels keyed by an id that is not an MMSI (--map id=...): no MMSI rules.
+    mmsi_rules = not (dialect == "mapped" and mapping is not None and mapping.id_column is not None)
     attempt = 0
     while True:
         rows = rejected = accepted = 0
@@ -116,7 +118,7 @@ def _read_validated(
                 tag_block_checksum=tag_block_checksum,
                 **_ATTEMPTS[attempt],
             ):
-                v = validate(batch)
+                v = validate(batch, mmsi_rules=mmsi_rules)
                 keep(v.accepted, v.rejected)
                 rows += batch.height
                 rejected += v.rejected.height

@@ -10,9 +10,9 @@ Rules, first match wins:
 1. a reason the reader already gave (column ``reason``, e.g. "not a position report");
 2. MMSI missing, 0, or not a ship: base station ``00MIDxxxx`` (seen as 7 digits once the leading
    zeros are lost), aid to navigation ``99MIDxxxx``, SAR aircraft ``111MIDxxx``, AIS-SART ``970``,
-   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999 (except the
-   keys of vessels known by a non-MMSI id, :data:`shipwatch.schema.VESSEL_KEY_BASE` and up, to which
-   no MMSI rule applies);
+   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999. With
+   ``mmsi_rules=False`` (vessels keyed by an id that is not an MMSI, ``--map id=...``) only a missing
+   key rejects a row here;
 3. timestamp missing;
 4. position not available (lat 91 or lon 181), missing, out of range, or exactly 0,0.
 
@@ -56,51 +56,43 @@ def _between(col: str, lo: int, hi: int) -> pl.Expr:
     return pl.col(col).is_between(lo, hi)
 
 
-def _vessel_key() -> pl.Expr:
-    """True for the key of a vessel known by a non-MMSI id (``--map id=...``): no MMSI rules apply."""
-    return pl.col(MMSI).is_between(schema.VESSEL_KEY_BASE, schema.VESSEL_KEY_END - 1)
+def reason_expr(*, mmsi_rules: bool = True) -> pl.Expr:
+    """Expression giving each row's reject reason (null for a usable row); see the module rules.
 
-
-def reason_expr() -> pl.Expr:
-    """Expression giving each row's reject reason (null for a usable row); see the module rules."""
+    ``mmsi_rules=False``: the ``mmsi`` column holds keys of vessels known by an id that is not an
+    MMSI (``--map id=...``); only a missing key is a reason then.
+    """
     m = pl.col(MMSI)
     lat = pl.col(LAT).fill_nan(None)
     lon = pl.col(LON).fill_nan(None)
     given = pl.col(REASON)  # always present: with_reason() adds it
-    return (
-        pl.when(given.is_not_null())
-        .then(given)
-        .when(m.is_null())
-        .then(pl.lit(Reason.MISSING_MMSI))
-        .when(m == 0)
-        .then(pl.lit(Reason.MMSI_ZERO))
-        .when(_between(MMSI, 2_000_000, 7_999_999))
-        .then(pl.lit(Reason.BASE_STATION))
-        .when(_between(MMSI, 990_000_000, 999_999_999))
-        .then(pl.lit(Reason.ATON))
-        .when(_between(MMSI, 111_000_000, 111_999_999))
-        .then(pl.lit(Reason.SAR_AIRCRAFT))
-        .when(_between(MMSI, 970_000_000, 970_999_999))
-        .then(pl.lit(Reason.SART))
-        .when(_between(MMSI, 972_000_000, 972_999_999))
-        .then(pl.lit(Reason.MOB))
-        .when(_between(MMSI, 974_000_000, 974_999_999))
-        .then(pl.lit(Reason.EPIRB))
-        .when(~_between(MMSI, 100_000_000, 999_999_999) & ~_vessel_key())
-        .then(pl.lit(Reason.MMSI_NOT_9_DIGITS))
-        .when(pl.col(TIMESTAMP).is_null())
-        .then(pl.lit(Reason.MISSING_TIME))
-        .when((lat == 91) | (lon == 181))
-        .then(pl.lit(Reason.POSITION_NOT_AVAILABLE))
-        .when(lat.is_null() | lon.is_null())
-        .then(pl.lit(Reason.MISSING_POSITION))
-        .when(~lat.is_between(-90, 90) | ~lon.is_between(-180, 180))
-        .then(pl.lit(Reason.POSITION_OUT_OF_RANGE))
-        .when((lat == 0) & (lon == 0))
-        .then(pl.lit(Reason.NULL_ISLAND))
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias(REASON)
-    )
+    rules: list[tuple[pl.Expr, pl.Expr]] = [
+        (given.is_not_null(), given),
+        (m.is_null(), pl.lit(Reason.MISSING_MMSI)),
+    ]
+    if mmsi_rules:
+        rules += [
+            (m == 0, pl.lit(Reason.MMSI_ZERO)),
+            (_between(MMSI, 2_000_000, 7_999_999), pl.lit(Reason.BASE_STATION)),
+            (_between(MMSI, 990_000_000, 999_999_999), pl.lit(Reason.ATON)),
+            (_between(MMSI, 111_000_000, 111_999_999), pl.lit(Reason.SAR_AIRCRAFT)),
+            (_between(MMSI, 970_000_000, 970_999_999), pl.lit(Reason.SART)),
+            (_between(MMSI, 972_000_000, 972_999_999), pl.lit(Reason.MOB)),
+            (_between(MMSI, 974_000_000, 974_999_999), pl.lit(Reason.EPIRB)),
+            (~_between(MMSI, 100_000_000, 999_999_999), pl.lit(Reason.MMSI_NOT_9_DIGITS)),
+        ]
+    rules += [
+        (pl.col(TIMESTAMP).is_null(), pl.lit(Reason.MISSING_TIME)),
+        ((lat == 91) | (lon == 181), pl.lit(Reason.POSITION_NOT_AVAILABLE)),
+        (lat.is_null() | lon.is_null(), pl.lit(Reason.MISSING_POSITION)),
+        (~lat.is_between(-90, 90) | ~lon.is_between(-180, 180), pl.lit(Reason.POSITION_OUT_OF_RANGE)),
+        ((lat == 0) & (lon == 0), pl.lit(Reason.NULL_ISLAND)),
+    ]
+    (first, then), *rest = rules
+    expr = pl.when(first).then(then)
+    for cond, value in rest:
+        expr = expr.when(cond).then(value)
+    return expr.otherwise(pl.lit(None, dtype=pl.String)).alias(REASON)
 
 
 _OK = "__usable"
@@ -150,12 +142,12 @@ def _conform(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select(*canon, given.alias(REASON))
 
 
-def with_reason(frame: pl.LazyFrame) -> pl.LazyFrame:
+def with_reason(frame: pl.LazyFrame, *, mmsi_rules: bool = True) -> pl.LazyFrame:
     """Conform ``frame`` to the canonical schema and add the final ``reason`` column (lazy)."""
-    return _conform(frame).with_columns(reason_expr())
+    return _conform(frame).with_columns(reason_expr(mmsi_rules=mmsi_rules))
 
 
-def usable_expr() -> pl.Expr:
+def usable_expr(*, mmsi_rules: bool = True) -> pl.Expr:
     """Boolean expression: True exactly where :func:`reason_expr` is null (the row is accepted).
 
     Cheaper than the reason itself (no strings): used to split a batch, the reasons are then worked
@@ -163,13 +155,19 @@ def usable_expr() -> pl.Expr:
     """
     lat = pl.col(LAT).fill_nan(None)
     lon = pl.col(LON).fill_nan(None)
+    if mmsi_rules:
+        vessel = (
+            _between(MMSI, 100_000_000, 989_999_999)  # also excludes null, 0, base stations, AtoN
+            & ~_between(MMSI, 111_000_000, 111_999_999)
+            & ~_between(MMSI, 970_000_000, 970_999_999)
+            & ~_between(MMSI, 972_000_000, 972_999_999)
+            & ~_between(MMSI, 974_000_000, 974_999_999)
+        )
+    else:
+        vessel = pl.col(MMSI).is_not_null()
     ok = (
         pl.col(REASON).is_null()
-        & (_between(MMSI, 100_000_000, 989_999_999) | _vessel_key())  # excludes null, 0, base stations, AtoN
-        & ~_between(MMSI, 111_000_000, 111_999_999)
-        & ~_between(MMSI, 970_000_000, 970_999_999)
-        & ~_between(MMSI, 972_000_000, 972_999_999)
-        & ~_between(MMSI, 974_000_000, 974_999_999)
+        & vessel
         & pl.col(TIMESTAMP).is_not_null()
         & lat.is_between(-90, 90)  # null or NaN: false/null
         & lon.is_between(-180, 180)
@@ -178,13 +176,16 @@ def usable_expr() -> pl.Expr:
     return ok.fill_null(False)
 
 
-def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
+def validate(frame: pl.DataFrame | pl.LazyFrame, *, mmsi_rules: bool = True) -> Validated:
     """Split a canonical frame into accepted and rejected rows.
 
     Parameters
     ----------
     frame : pl.DataFrame or pl.LazyFrame
         Canonical columns (missing ones are added as nulls), optionally a reader's ``reason``.
+    mmsi_rules : bool, default True
+        False when ``mmsi`` holds keys of vessels known by an id that is not an MMSI
+        (``--map id=...``): no MMSI rule (9 digits, base stations, ...) applies to them.
 
     Returns
     -------
@@ -208,11 +209,11 @@ def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
     else:
         empty = set()
     fix = [e for e, c in zip(not_available_to_null(), _NA_COLUMNS, strict=True) if c not in empty]
-    base = _conform(frame.lazy()).with_columns(usable_expr().alias(_OK))
+    base = _conform(frame.lazy()).with_columns(usable_expr(mmsi_rules=mmsi_rules).alias(_OK))
     accepted, rejected = pl.collect_all(
         [
             base.filter(pl.col(_OK)).select(schema.COLUMNS).with_columns(fix),
-            base.filter(~pl.col(_OK)).select(*schema.COLUMNS, reason_expr()),
+            base.filter(~pl.col(_OK)).select(*schema.COLUMNS, reason_expr(mmsi_rules=mmsi_rules)),
         ]
     )
     return Validated(accepted=accepted, rejected=rejected)
