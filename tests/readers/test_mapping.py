@@ -93,3 +93,15 @@ def test_vessel_ids_become_stable_keys_outside_the_mmsi_range(tmp_path):
     assert table["vessel_name"].to_list() == [None, "EVER GIVEN"]  # a hashed id keeps its text
     assert report.rejected_by_reason == {"position 0,0": 1}  # no MMSI rule, the others still apply
     assert table["timestamp"].dtype == pl.Datetime("us", "UTC")
+
+
+def test_mmsi_rules_stay_on_for_the_other_files_of_an_ingest(tmp_path):
+    from shipwatch.ingest import ingest
+
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text("ID,T,Y,X\n7,2021-03-23 05:00:00,30.0,32.5\n")
+    mc = tmp_path / "mc.csv"
+    mc.write_text("MMSI,BaseDateTime,LAT,LON\n1000000007,2021-03-23T05:00:00,30.0,32.5\n")
+    report = ingest([tracker, mc], tmp_path / "s", mapping="id=ID,time=T,lat=Y,lon=X")
+    assert [f.dialect for f in report.files] == ["mapped", "marinecadastre"]
+    assert report.rows_accepted == 1 and report.rejected_by_reason == {"MMSI not 9 digits": 1}
