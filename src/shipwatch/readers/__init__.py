@@ -31,7 +31,7 @@ from shipwatch.readers.mapping import ColumnMapping, parse_mapping
 from shipwatch.readers.sources import HEAD_BYTES, Source, expand, head, open_local, open_stream
 from shipwatch.schema import SOURCE_FILE
 
-__all__ = ["Source", "detect_dialect", "expand", "open_local", "open_stream", "read", "read_source"]
+__all__ = ["Source", "detect_dialect", "expand", "open_local", "open_stream", "read", "read_head", "read_source"]
 
 
 def _source(source: Source | str | Path) -> Source:

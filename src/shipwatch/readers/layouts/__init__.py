@@ -21,6 +21,8 @@ How a new AIS layout is added
 -----------------------------
 Write one module, e.g. ``shipwatch/readers/layouts/aishub.py``; nothing else changes::
 
+    import polars as pl
+
     from shipwatch.readers.layouts import CsvFile, CsvLayout, register
     from shipwatch.readers.plan import Plan, f64, naive_to_utc, text
     from shipwatch.schema import LAT, LON, MMSI, TIMESTAMP
@@ -55,8 +57,9 @@ Write one module, e.g. ``shipwatch/readers/layouts/aishub.py``; nothing else cha
   the module is imported. A non-CSV format is a :class:`FileLayout`, with ``sniff(head)`` and
   ``read(source, options)`` instead of a plan (see :mod:`.nmea`).
 
-Add a small fixture under ``tests/data/`` and a test reading it, and say in ``docs/domain.md`` §4 what
-the layout's traps are.
+Add a small fixture under ``tests/data/`` and a test reading it (``tests/readers/test_layouts.py``
+does exactly this with the toy layout of ``tests/data/toy_layout/``), and say in ``docs/domain.md`` §4
+what the layout's traps are.
 """
 
 from __future__ import annotations
