@@ -21,7 +21,8 @@ CHILD = r"""
 import json, sys, time
 import polars as pl
 from shipwatch.readers.spatial import read_parquet
-from shipwatch.validate import validate, dedup
+from shipwatch.store_order import dedup
+from shipwatch.validate import validate
 from shipwatch.pipeline import detect
 
 every = int(sys.argv[1])

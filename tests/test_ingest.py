@@ -137,10 +137,10 @@ def test_a_quote_that_never_closes_reads_the_file_again_with_quotes_as_text(tmp_
     """The reader fails deep in the file, after batches were staged (and spilled to disk): they are
     dropped and the file is read again from the start; nothing is lost or counted twice."""
     import shipwatch.readers.csv as csv_reader
-    import shipwatch.store as store_mod
+    import shipwatch.staging as staging_mod
 
     monkeypatch.setattr(csv_reader, "BATCH_ROWS", 5_000)
-    monkeypatch.setattr(store_mod, "STAGING_MEMORY_BYTES", 1)  # every batch spilled to disk at once
+    monkeypatch.setattr(staging_mod, "STAGING_MEMORY_BYTES", 1)  # every batch spilled to disk at once
     n = 60_000
     path = _stray_quote_file(tmp_path / "q.csv", n, bad_at=55_000)
     seen = []

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import importlib.util
 
+import polars as pl
 import pyogrio
 import pytest
 
 from conftest import real_file
 from shipwatch.ingest import ingest
 from shipwatch.readers import detect_dialect
+from shipwatch.store import read_store
 
 pytestmark = pytest.mark.real
 
@@ -56,7 +59,9 @@ def test_real_counts_match_the_readme(tmp_path):
     r = ingest([real_file("noaa/AIS_2020_01_01_10pct_mmsi.csv.gz")], tmp_path / "a")
     assert r.rows_read == 644_698 and r.rows_duplicate == 166
     r = ingest([real_file("spire/exactearth_20210701.csv")], tmp_path / "b")
-    assert r.rejected_by_reason["not a position report"] == 93  # static messages without position
+    by_reason = r.rejected_by_reason  # static messages without position: type 24 joined, the others not
+    assert by_reason["not a position report"] + by_reason["static data (joined)"] == 93
+    assert by_reason["static data (joined)"] == 33
 
 
 def test_unknown_layout_without_mapping_is_refused():
@@ -99,3 +104,25 @@ def test_real_nmea_through_the_dispatcher(rel, tmp_path):
     )
     assert 0 < report.rows_read <= nonblank  # multipart messages fold several lines into one row
     assert report.balanced
+
+
+def test_suez_boats_keyed_by_their_own_ids(tmp_path):
+    """``--map id=ID``: the MovingPandas Suez example's ``ID`` is not an MMSI; with ``mmsi=ID`` every
+    row is rejected as "MMSI not 9 digits", with ``id=ID`` every row with a position is kept."""
+    path = real_file("other/suez_boat_positions.csv")
+    as_mmsi = ingest([path], tmp_path / "a", mapping=MAPS["other/suez_boat_positions.csv"])
+    assert as_mmsi.rows_accepted == 0 and set(as_mmsi.rejected_by_reason) == {"MMSI not 9 digits"}
+    spec = "id=ID,time=ais_pos_timestamp,lon=longitude,lat=latitude,time_format=%d/%m/%Y %H:%M"
+    report = ingest([path], tmp_path / "b", mapping=spec)
+    assert report.balanced and report.rows_read == data_lines(path) == 22_287
+    assert "MMSI not 9 digits" not in report.rejected_by_reason
+    assert report.rows_accepted + report.rows_duplicate == report.rows_read - report.rows_rejected
+    assert report.rows_accepted > 20_000
+    stored = read_store(tmp_path / "b").collect()
+    ids = sorted(set(stored["mmsi"] - 1_000_000_000))
+    raw = pl.read_csv(path, encoding="utf8-lossy")
+    assert ids == sorted(set(raw[raw.columns[0]]))  # the keys give the ids back
+    first = stored.filter(pl.col("mmsi") == 1_000_000_001).sort("timestamp").row(0, named=True)
+    assert (first["timestamp"], first["lon"], first["lat"]) == (
+        dt.datetime(2021, 3, 20, 0, 22, tzinfo=dt.UTC), 32.32925, 31.4386
+    )

@@ -160,7 +160,7 @@ def test_not_a_store(tmp_path):
 
 
 def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch):
-    import shipwatch.store as store_module
+    import shipwatch.staging as staging_module
 
     a = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000030))
     b = day_file(
@@ -170,7 +170,7 @@ def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch
         extra="".join(a.read_text().splitlines(keepends=True)[1:4]),
     )
     held = ingest([a, b], tmp_path / "held")
-    monkeypatch.setattr(store_module, "STAGING_MEMORY_BYTES", 1)  # spill after every batch
+    monkeypatch.setattr(staging_module, "STAGING_MEMORY_BYTES", 1)  # spill after every batch
     spilled = ingest([b, a], tmp_path / "spilled")
     assert partitions(tmp_path / "held") == partitions(tmp_path / "spilled")
     assert held.to_dict() | {"files": None, "store": None} == spilled.to_dict() | {
@@ -182,12 +182,12 @@ def test_spilling_staged_rows_to_disk_gives_the_same_store(tmp_path, monkeypatch
 
 def test_rejects_set_aside_on_disk_are_all_kept(tmp_path, monkeypatch):
     import shipwatch.readers.csv as csv_reader
-    import shipwatch.store as store_module
+    import shipwatch.staging as staging_module
 
     bad = "".join(f"2{i:06d},2020-01-01T00:00:00,1,1\n" for i in range(10))  # base stations
     f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000003), extra=bad)
     kept = ingest([f], tmp_path / "kept")
-    monkeypatch.setattr(store_module, "REJECTS_MEMORY_BYTES", 1)
+    monkeypatch.setattr(staging_module, "REJECTS_MEMORY_BYTES", 1)
     monkeypatch.setattr(csv_reader, "BATCH_ROWS", 4)
     aside = ingest([f], tmp_path / "aside")
     read = [pl.read_parquet(s / "rejects" / "*.parquet") for s in (tmp_path / "kept", tmp_path / "aside")]
@@ -272,3 +272,43 @@ def test_two_ingests_creating_one_store_at_once_never_break_it(tmp_path):
         done = [f for f, (code, _) in zip(files, results, strict=True) if code == 0]
         assert done
         assert read_store(store).collect().height == len(done) * 3 * 21
+
+
+def test_read_store_by_mmsi_scans_only_their_buckets(tmp_path, monkeypatch):
+    f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000020))
+    store = tmp_path / "store"
+    ingest([f], store)
+    everything = read_store(store).collect()
+    one = read_store(store, mmsi=366000003).collect()
+    assert one.equals(everything.filter(pl.col("mmsi") == 366000003)) and one.height == 21
+    some = read_store(store, mmsi=[366000003, 366000012, 123456789], columns=["mmsi"]).collect()
+    assert sorted(set(some["mmsi"])) == [366000003, 366000012] and some.height == 42
+    scanned = []
+    real_scan = pl.scan_parquet
+    monkeypatch.setattr(pl, "scan_parquet", lambda files, **kw: scanned.extend(files) or real_scan(files, **kw))
+    read_store(store, mmsi=(366000003, 366000011)).collect()  # both in bucket 366000003 % 8 == 3
+    assert [p.name for p in scanned] == ["part-03.parquet"]
+    with pytest.raises(StoreError, match="mmsi must be an int or an iterable of ints"):
+        read_store(store, mmsi="366000003")
+
+
+def test_read_store_by_bounding_box(tmp_path):
+    f = day_file(tmp_path / "a.csv", "2020-01-01", range(366000001, 366000020))
+    store = tmp_path / "store"
+    ingest([f], store)
+    everything = read_store(store).collect()
+    box = (-80.05, 31.0, -80.0, 32.0)  # west, south, east, north
+    inside = read_store(store, bbox=box).collect()
+    expected = everything.filter(pl.col("lat").is_between(31.0, 32.0) & pl.col("lon").is_between(-80.05, -80.0))
+    assert 0 < inside.height < everything.height and inside.equals(expected)
+    both = read_store(store, bbox=box, mmsi=366000006, since="2020-01-01T04:00").collect()
+    assert both.equals(
+        expected.filter((pl.col("mmsi") == 366000006) & (pl.col("timestamp") >= dt.datetime(2020, 1, 1, 4, tzinfo=dt.UTC)))
+    )
+    assert both.height > 0
+    # a box across the antimeridian (west > east) holds none of these positions
+    assert read_store(store, bbox=(170, 0, -170, 60)).collect().height == 0
+    with pytest.raises(StoreError, match=r"bbox .* is not \(west, south, east, north\)"):
+        read_store(store, bbox=(-80, 32, -81, 31))
+    with pytest.raises(StoreError, match="bbox must be"):
+        read_store(store, bbox=(1, 2, 3))

@@ -1,5 +1,8 @@
 """Ingestion: read every input file, validate, and either merge into a store or return a table.
 
+:func:`ingest` merges AIS files into a store; :func:`load_positions` returns positions as one table,
+from stores (read back) or from raw AIS files (read, validated and de-duplicated in memory).
+
 Every row read is counted exactly once: ``rows_read == rows_accepted + rows_rejected + rows_duplicate``.
 Rejected rows keep their reason (``rejected_by_reason``); duplicates are exact copies (on
 :data:`shipwatch.schema.REPORT_COLUMNS`) of a row already in the store or read earlier. Input files
@@ -9,6 +12,7 @@ the store. The library never prints; pass ``progress`` to follow along.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,10 +24,24 @@ from typing import NamedTuple
 import polars as pl
 
 from shipwatch import readers, schema
-from shipwatch.errors import FastPathError, InputError, QuotingError
+from shipwatch.errors import (
+    FastPathError,
+    InputError,
+    InputNotFoundError,
+    MappingError,
+    QuotingError,
+    UnknownLayoutError,
+)
+from shipwatch.readers.layouts import TagBlockChecksum
 from shipwatch.readers.mapping import ColumnMapping, parse_mapping
-from shipwatch.store import RejectsWriter, Store, file_key
-from shipwatch.validate import dedup, validate
+from shipwatch.reasons import Reason
+from shipwatch.staging import RejectsWriter
+from shipwatch.store import Store, file_key, is_store, read_store
+from shipwatch.store_order import dedup
+from shipwatch.times import to_utc
+from shipwatch.validate import validate
+
+__all__ = ["QUOTES_IGNORED", "Accounting", "FileEntry", "IngestReport", "SkippedFile", "ingest", "load_positions"]
 
 #: ``progress(unit, n)``: ``("rows", n)`` after each batch read, ``("partitions", 1)`` after each merge.
 Progress = Callable[[str, int], None]
@@ -39,6 +57,13 @@ class FileEntry(NamedTuple):
     rejected: int = 0
     already_ingested: bool = False
     note: str | None = None
+
+
+class SkippedFile(NamedTuple):
+    """A file found in a folder (or a zip member) that is not AIS, and why: it was not read."""
+
+    path: str
+    reason: str
 
 
 #: Note of a CSV file read with quotes as ordinary characters, because a quote in it never closes.
@@ -69,6 +94,7 @@ def _read_validated(
     restart: Callable[[], None],
     progress: Progress | None,
     source_file_dtype: pl.DataType | None = None,
+    tag_block_checksum: TagBlockChecksum = "keep",
 ) -> _Read:
     """Read and validate one source, handing each batch's accepted and rejected rows to ``keep``.
 
@@ -77,6 +103,8 @@ def _read_validated(
     and the file is read again as text; if a quote in it never closes, once more with quotes as
     ordinary characters.
     """
+    # Vessels keyed by an id that is not an MMSI (--map id=...): no MMSI rules.
+    mmsi_rules = not (dialect == "mapped" and mapping is not None and mapping.id_column is not None)
     attempt = 0
     while True:
         rows = rejected = accepted = 0
@@ -87,9 +115,10 @@ def _read_validated(
                 dialect=dialect,
                 mapping=mapping,
                 source_file_dtype=source_file_dtype,
+                tag_block_checksum=tag_block_checksum,
                 **_ATTEMPTS[attempt],
             ):
-                v = validate(batch)
+                v = validate(batch, mmsi_rules=mmsi_rules)
                 keep(v.accepted, v.rejected)
                 rows += batch.height
                 rejected += v.rejected.height
@@ -125,6 +154,9 @@ class IngestReport:
         duplicates and the store is left as it was), and a note when read in a special way.
     store : str or None
         The store written to (None for :func:`load_positions`).
+    skipped : list[SkippedFile]
+        Files found in the folders given (or in zip archives) that are not AIS: not read, not
+        counted in the rows.
     """
 
     rows_read: int = 0
@@ -134,6 +166,7 @@ class IngestReport:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     files: list[FileEntry] = field(default_factory=list)
     store: str | None = None
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -150,13 +183,18 @@ class IngestReport:
             "rejected_by_reason": dict(self.rejected_by_reason),
             "files": [f._asdict() for f in self.files],
             "store": self.store,
+            "skipped": [f._asdict() for f in self.skipped],
         }
 
 
 def _prepare(
     paths: str | os.PathLike | Iterable[str | os.PathLike], mapping: ColumnMapping | str | Path | dict | None
-) -> tuple[list[tuple[readers.Source, str]], ColumnMapping | None]:
-    """Find the inputs and their layouts before reading anything, so bad input fails fast."""
+) -> tuple[list[tuple[readers.Source, str]], ColumnMapping | None, list[SkippedFile]]:
+    """Find the inputs and their layouts before reading anything, so bad input fails fast.
+
+    A file found in a folder (or a zip member) whose layout is unknown, or that lacks the columns
+    of the mapping, is skipped; a file named explicitly is an error.
+    """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     paths = list(paths)
@@ -167,7 +205,21 @@ def _prepare(
             f"{', '.join(map(str, paths))}: no AIS files found (looked for .csv, .nmea, .parquet, .gpkg, "
             ".geojson, possibly .gz/.zst/.zip); name the files explicitly"
         )
-    return [(s, readers.detect_dialect(s, mapping=m)) for s in sources], m
+    plan: list[tuple[readers.Source, str]] = []
+    skipped: list[SkippedFile] = []
+    for src in sources:
+        try:
+            dialect = readers.detect_dialect(src, mapping=m)
+            if src.found and dialect == "mapped" and m is not None:
+                m.check_header(readers.read_head(src).header, src.name)
+        except (UnknownLayoutError, MappingError) as err:
+            if not src.found:
+                raise
+            why = str(err).removeprefix(f"{src.name}: ").split(";")[0]
+            skipped.append(SkippedFile(src.name, f"{Reason.NOT_AIS_FILE}: {why}"))
+            continue
+        plan.append((src, dialect))
+    return plan, m, skipped
 
 
 def _as_enum(accepted: pl.DataFrame, name: str, files: pl.Enum) -> pl.DataFrame:
@@ -191,6 +243,7 @@ def ingest(
     *,
     mapping: ColumnMapping | str | Path | dict | None = None,
     progress: Progress | None = None,
+    tag_block_checksum: TagBlockChecksum = "keep",
 ) -> IngestReport:
     """Ingest AIS files into the store at ``store`` (created if new).
 
@@ -204,6 +257,9 @@ def ingest(
         Column mapping (``--map`` spec or TOML path) for CSV files of no known layout.
     progress : callable, optional
         Called as ``progress("rows", n)`` and ``progress("partitions", 1)``.
+    tag_block_checksum : {"keep", "reject"}, default "keep"
+        NMEA: a valid sentence whose tag block has a missing or wrong checksum is kept (as pyais and
+        AISdb do), or rejected as "bad checksum" (see :mod:`shipwatch.readers.nmea`).
 
     Returns
     -------
@@ -218,16 +274,16 @@ def ingest(
     StoreError
         If ``store`` exists but is not a store, or another ingest is writing to it.
     """
-    plan, m = _prepare(paths, mapping)
+    plan, m, skipped = _prepare(paths, mapping)
     st = Store.open(store, create=True)
-    report = IngestReport(store=str(store))
+    report = IngestReport(store=str(store), skipped=skipped)
     reasons: Counter = Counter()
     accepted_before_dedup = known_duplicates = 0
     # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
     # Staged rows carry source_file as an Enum of this ingest's inputs (4 bytes a row, not the path).
     files = pl.Enum(sorted({src.name for src, _ in plan}))
     with st.writing(), ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
-        keys = [pool.submit(file_key, src.path, src.member) for src, _ in plan]
+        keys = [pool.submit(file_key, src.path, member=src.member) for src, _ in plan]
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):
             writer = RejectsWriter(stage.rejects_dir / f"{i:05d}.parquet")
@@ -243,7 +299,7 @@ def ingest(
                 stage.rollback(m0)
                 w.discard()
 
-            r = _read_validated(src, dialect, m, keep, restart, progress, files)
+            r = _read_validated(src, dialect, m, keep, restart, progress, files, tag_block_checksum)
             reasons.update(r.reasons)
             key = keys[i].result()
             seen = st.known(key)
@@ -284,30 +340,31 @@ def ingest(
     return report
 
 
-def load_positions(
-    paths: str | os.PathLike | Sequence[str | os.PathLike],
-    mapping: ColumnMapping | str | Path | dict | None = None,
-    *,
-    progress: Progress | None = None,
-) -> tuple[pl.DataFrame, IngestReport]:
-    """Read, validate and de-duplicate AIS files into one in-memory table (no store).
+class Accounting(dict):
+    """The row accounting of :func:`load_positions`: a JSON-ready dict (what a run's ``run.json``
+    records as ``row_accounting``).
 
-    Parameters
-    ----------
-    paths : path or sequence of paths
-        As for :func:`ingest`.
-    mapping : optional
-        As for :func:`ingest`.
-    progress : callable, optional
-        Called as ``progress("rows", n)`` after each batch.
-
-    Returns
-    -------
-    (pl.DataFrame, IngestReport)
-        Accepted rows in canonical columns, sorted by mmsi, timestamp, source_file, source_row, and
-        the row accounting. Rejected rows are only counted.
+    From raw files it is :meth:`IngestReport.to_dict`, and :attr:`report` is the
+    :class:`IngestReport` itself, whose attributes can also be read from here (``acc.rows_read``,
+    ``acc.balanced``, ``acc.files[0].note``). From stores it is ``{"source": "store", "stores":
+    [...], "rows": n}`` and :attr:`report` is None.
     """
-    plan, m = _prepare(paths, mapping)
+
+    def __init__(self, data: dict, report: IngestReport | None = None) -> None:
+        super().__init__(data)
+        self.report = report
+
+    def __getattr__(self, name: str):
+        report = self.__dict__.get("report")
+        if report is not None and not name.startswith("_"):
+            return getattr(report, name)
+        raise AttributeError(f"row accounting has no attribute {name!r}; its keys are {', '.join(self)}")
+
+
+def _read_in_memory(
+    plan: list[tuple[readers.Source, str]], m: ColumnMapping | None, progress: Progress | None
+) -> tuple[pl.DataFrame, IngestReport]:
+    """Read, validate and de-duplicate the planned sources into one table."""
     report = IngestReport()
     reasons: Counter = Counter()
     parts: list[pl.DataFrame] = []
@@ -330,3 +387,64 @@ def load_positions(
     report.rows_accepted = table.height
     _tally(report, reasons)
     return table, report
+
+
+def load_positions(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    since: dt.datetime | dt.date | str | None = None,
+    until: dt.datetime | dt.date | str | None = None,
+    progress: Progress | None = None,
+) -> tuple[pl.DataFrame, Accounting]:
+    """Positions as one in-memory table, from shipwatch stores or from raw AIS files (no store written).
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        Either stores (read with :func:`shipwatch.store.read_store`) or raw AIS files and folders
+        (read, validated and de-duplicated in memory, as :func:`ingest` would), not both.
+    mapping : ColumnMapping, str, Path or dict, optional
+        As for :func:`ingest` (raw files only).
+    since, until : datetime, date or ISO string, optional
+        Keep rows with ``since <= timestamp < until`` (naive values are UTC). A store reads only the
+        days in that window; raw files are read whole (their accounting counts every row read).
+    progress : callable, optional
+        Called as ``progress("rows", n)`` after each batch of raw files.
+
+    Returns
+    -------
+    (pl.DataFrame, Accounting)
+        Canonical columns. From raw files: the accepted rows, sorted by mmsi, timestamp,
+        source_file, source_row, and the row accounting of :class:`IngestReport` (rejected rows are
+        only counted). From stores: their rows, store after store, and
+        ``{"source": "store", "stores": [...], "rows": n}``.
+
+    Raises
+    ------
+    InputError
+        A missing path, stores mixed with raw files, or what :func:`ingest` raises for raw files.
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    paths = list(paths)
+    given = [Path(p) for p in paths]
+    for p in given:
+        if not p.exists():
+            raise InputNotFoundError(f"{p}: no such file or directory; check the path")
+    lo, hi = to_utc(since), to_utc(until)
+    stores = [p for p in given if is_store(p)]
+    if stores:
+        if len(stores) != len(given):
+            raise InputError("pass either shipwatch stores or raw AIS files, not both")
+        frames = [read_store(p, since=lo, until=hi).collect() for p in stores]
+        df = pl.concat(frames) if frames else schema.empty()
+        return df, Accounting({"source": "store", "stores": [str(p) for p in stores], "rows": df.height})
+    plan, m, skipped = _prepare(paths, mapping)  # names as given (the source_file values)
+    table, report = _read_in_memory(plan, m, progress)
+    report.skipped = skipped
+    if lo is not None:
+        table = table.filter(pl.col(schema.TIMESTAMP) >= lo)
+    if hi is not None:
+        table = table.filter(pl.col(schema.TIMESTAMP) < hi)
+    return table, Accounting(report.to_dict(), report)

@@ -23,11 +23,11 @@ import polars as pl
 from shipwatch import __version__
 from shipwatch import schema as s
 from shipwatch.detection import Detection
-from shipwatch.errors import InputError
 from shipwatch.export import write_json
 from shipwatch.frames import TableLike, as_positions, to_polars
 from shipwatch.gaps import find_gaps
 from shipwatch.grades import grade_transits
+from shipwatch.ingest import load_positions
 from shipwatch.port_labels import label_ports
 from shipwatch.ports import Port, load_ports
 from shipwatch.results import write_outputs
@@ -187,35 +187,6 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
             for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
                 digest.update(chunk)
     return {"path": str(path), "bytes": size, "files": len(files), "sha256": digest.hexdigest()}
-
-
-def load_positions(
-    paths: Sequence[str | Path],
-    *,
-    mapping: Any = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> tuple[pl.DataFrame, dict]:
-    """Positions from a shipwatch store or from raw AIS files/folders (ingested in memory)."""
-    from shipwatch.ingest import load_positions as ingest_in_memory
-    from shipwatch.store import is_store, read_store
-
-    paths = [Path(p) for p in paths]
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder")
-    stores = [p for p in paths if is_store(p)]
-    if stores and len(stores) != len(paths):
-        raise InputError("pass either shipwatch stores or raw AIS files, not both")
-    if stores:
-        frames = []
-        for p in stores:
-            lf = read_store(p, since=since, until=until)
-            frames.append(lf.collect() if isinstance(lf, pl.LazyFrame) else lf)
-        df = pl.concat(frames) if frames else s.empty()
-        return df, {"source": "store", "stores": [str(p) for p in stores], "rows": df.height}
-    df, report = ingest_in_memory(paths, mapping=mapping)
-    return df, report.to_dict()
 
 
 def run(

@@ -28,6 +28,13 @@ TRANSCEIVER = "transceiver"  # "A" or "B"
 SOURCE_FILE = "source_file"  # path of the file the row came from, as given
 SOURCE_ROW = "source_row"  # 1-based data-row (or sentence) number in that file
 
+#: Vessels keyed by a non-MMSI id (``--map id=COLUMN``) get ``mmsi`` keys in
+#: ``VESSEL_KEY_BASE <= key < VESSEL_KEY_END``: above every 9-digit MMSI, below 2**30 (the store's
+#: sort keys pack mmsi in 30 bits). Validation applies no MMSI rules to such a file's rows
+#: (``validate(..., mmsi_rules=False)``); their "MID" (1000-1073) is no country's.
+VESSEL_KEY_BASE = 1_000_000_000
+VESSEL_KEY_END = 2**30
+
 UTC = "UTC"
 TIME_DTYPE = pl.Datetime("us", UTC)
 

@@ -7,16 +7,19 @@ Layout under the store directory::
     rejects/<hash>.parquet                         rejected rows of one input file, with ``reason``
 
 A row goes to the day of its timestamp (UTC) and bucket ``mmsi % BUCKETS``, so exact duplicates always
-meet in the same file. Each part file holds a set of rows without exact duplicates (equal on
+meet in the same file (the order and partitioning rules are in :mod:`shipwatch.store_order`). Each part file holds a set of rows without exact duplicates (equal on
 :data:`shipwatch.schema.REPORT_COLUMNS`), sorted by mmsi, timestamp, source_file, source_row, and of
 duplicate rows the first in that order is kept: its bytes depend only on the set of rows ever ingested,
 not on the order or number of times files were ingested.
 
-New rows are first staged (:class:`Staging`) in the store's ``.staging`` folder, one Arrow file per
-batch and partition, then merged one partition at a time, so memory stays bounded by the size of one
+New rows are first staged (:class:`shipwatch.staging.Staging`) in the store's ``.staging`` folder,
+one Arrow file per batch and partition, then merged one partition at a time, so memory stays bounded by the size of one
 day-bucket. Writes are atomic per file (write then rename); a crash mid-ingest leaves every file whole
 and re-running the same ingest completes it. One ingest at a time per store: a second one fails at
 once with a clear message (an OS file lock on ``.lock``, released when the process ends).
+
+:func:`read_store` reads a store back as a polars LazyFrame, optionally for a time window, a set of
+MMSIs (only their buckets' files are scanned) and a bounding box.
 """
 
 from __future__ import annotations
@@ -31,11 +34,10 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import xxhash
 
@@ -46,7 +48,11 @@ except ImportError:  # Windows: no lock (one ingest at a time is then up to the 
 
 from shipwatch import schema
 from shipwatch.errors import StoreError
-from shipwatch.validate import dedup, dedup_order, packed_key
+from shipwatch.staging import Staging
+from shipwatch.store_order import BUCKETS, dedup
+from shipwatch.times import US_PER_HOUR, US_PER_SECOND, to_utc
+
+__all__ = ["BUCKETS", "Store", "file_key", "is_store", "read_store"]
 
 MANIFEST = "manifest.json"
 POSITIONS = "positions"
@@ -55,19 +61,9 @@ STAGING = ".staging"
 LOCK = ".lock"
 FORMAT = "shipwatch-store"
 VERSION = 1
-#: Number of MMSI buckets (part files) per day.
-BUCKETS = 8
-#: New rows held in memory before staging spills them to disk (bytes, polars' estimate).
-STAGING_MEMORY_BYTES = 1024 * 2**20
 STALE_STAGING_HOURS = 6.0
-#: Rejected rows of one input held in memory before being set aside on disk (bytes).
-REJECTS_MEMORY_BYTES = 64 * 2**20
 #: Partition files written at the same time while merging.
 _WRITERS = 2
-_KEY = "__partition"
-_PART_BITS = 19
-_ALWAYS = frozenset({schema.MMSI, schema.TIMESTAMP, schema.SOURCE_FILE, schema.SOURCE_ROW})
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def is_store(path: str | Path) -> bool:
@@ -113,7 +109,7 @@ def _manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
 
 
-def file_key(path: str | Path, member: str | None = None) -> str:
+def file_key(path: str | Path, *, member: str | None = None) -> str:
     """Content key of an input file: XXH3-128 of its bytes (plus the member name inside an archive).
 
     A fast non-cryptographic hash is enough to recognise a file already ingested, and it keeps
@@ -124,169 +120,6 @@ def file_key(path: str | Path, member: str | None = None) -> str:
     if member is not None:
         h.update(b"!" + member.encode())
     return h.hexdigest()
-
-
-class Staging:
-    """New accepted rows waiting to be merged, by (day, bucket).
-
-    Rows are held in memory as the batches they arrive in, up to ``memory_bytes`` (polars'
-    estimate); beyond that the held rows are spilled to uncompressed Arrow IPC files (one per
-    (day, bucket) and batch) under ``root``, so memory stays bounded whatever the input size.
-    Columns that are entirely null in a batch (fields the input file does not have) are not held.
-
-    Held rows are not split into partitions as they arrive: :meth:`take` sorts all of them once by
-    one integer key (partition, mmsi, second of the day) and gathers each partition's rows already
-    in store order.
-    """
-
-    def __init__(self, root: Path, *, memory_bytes: int | None = None) -> None:
-        self.root = root
-        self.rows_dir = root / "rows"
-        self.rejects_dir = root / "rejects"
-        self.rejects_dir.mkdir(parents=True, exist_ok=True)
-        self.memory_bytes = STAGING_MEMORY_BYTES if memory_bytes is None else memory_bytes
-        self._held: list[tuple[int, pl.DataFrame]] = []  # (batch number, rows)
-        self._held_bytes = 0
-        self._spilled: set[int] = set()
-        self._n = 0
-        self._sorted: tuple[pl.DataFrame, pl.Series, pl.Series, dict[int, tuple[int, int]]] | None = None
-
-    def add(self, accepted: pl.DataFrame) -> None:
-        """Stage canonical accepted rows (non-null mmsi and timestamp).
-
-        ``source_file`` may be an Enum column (4 bytes a row instead of the path's text).
-        """
-        if accepted.is_empty():
-            return
-        if self._sorted is not None:
-            raise RuntimeError("Staging.add after partitions() or take()")
-        n = accepted.height
-        keep = [c for c in accepted.columns if c in _ALWAYS or accepted[c].null_count() < n]
-        # One contiguous chunk per column: gathering from many small chunks is slow.
-        accepted = accepted.select(keep).rechunk()
-        self._held.append((self._n, accepted))
-        self._n += 1
-        self._held_bytes += accepted.estimated_size()
-        if self._held_bytes > self.memory_bytes:
-            self._spill()
-
-    def mark(self) -> int:
-        """A point to :meth:`rollback` to (the number of batches added so far)."""
-        return self._n
-
-    def rollback(self, mark: int) -> None:
-        """Forget every batch added after :meth:`mark` returned ``mark``, in memory or spilled."""
-        if self._sorted is not None:
-            raise RuntimeError("Staging.rollback after partitions() or take()")
-        self._held = [(i, b) for i, b in self._held if i < mark]
-        self._held_bytes = sum(b.estimated_size() for _, b in self._held)
-        for k in list(self._spilled):
-            folder = self.rows_dir / f"{k:09d}"
-            for f in folder.glob("*.arrow"):
-                if int(f.stem) >= mark:
-                    f.unlink()
-            if not any(folder.iterdir()):
-                folder.rmdir()
-                self._spilled.discard(k)
-        self._n = mark
-
-    def _spill(self) -> None:
-        for i, batch in self._held:
-            parts = batch.with_columns(_partition_key().alias(_KEY)).partition_by(
-                _KEY, as_dict=True, maintain_order=True, include_key=False
-            )
-            for (k,), part in parts.items():
-                folder = self.rows_dir / f"{k:09d}"
-                folder.mkdir(parents=True, exist_ok=True)
-                part.write_ipc(folder / f"{i:08d}.arrow", compression="uncompressed")  # batch number
-                self._spilled.add(k)
-        self._held.clear()
-        self._held_bytes = 0
-
-    @staticmethod
-    def _key(day: str, bucket: int) -> int:
-        return (dt.date.fromisoformat(day) - _EPOCH).days * BUCKETS + bucket
-
-    def partitions(self) -> list[tuple[str, int]]:
-        """The staged (day ``YYYY-MM-DD``, bucket) pairs, sorted (no more rows can be added then)."""
-        keys = sorted(self._spilled | set(self._sort_held()[3]))
-        return [((_EPOCH + dt.timedelta(days=k // BUCKETS)).isoformat(), k % BUCKETS) for k in keys]
-
-    def _sort_held(self) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[int, tuple[int, int]]]:
-        """All held rows, the permutation sorting them by (partition, mmsi, second), the sorted key,
-        and each partition's slice of the permutation."""
-        if self._sorted is None:
-            batches = [b for _, b in self._held]
-            held = pl.concat(batches, how="diagonal", rechunk=False) if batches else schema.empty()
-            self._held = []
-            # Bounds of the partition key from the first and last day (cheaper than the key's min/max).
-            days = pl.col(schema.TIMESTAMP).dt.epoch("d")
-            lo, hi = held.select(days.min().alias("lo"), days.max().alias("hi")).row(0)
-            lo, hi = (lo or 0) * BUCKETS, (hi or 0) * BUCKETS + BUCKETS - 1
-            if hi - lo < 2**_PART_BITS:
-                # (partition - lo) | mmsi // BUCKETS (< 2**27) | second of the UTC day (< 2**17), from the
-                # timestamp's microseconds (floor division, as dt.epoch).
-                us = pl.col(schema.TIMESTAMP).dt.epoch("us")
-                day = us // 86_400_000_000
-                second = us // 1_000_000 - day * 86_400
-                part = day * BUCKETS + pl.col(schema.MMSI) % BUCKETS
-                key = held.select(((part - lo) * 2**44) | ((pl.col(schema.MMSI) // BUCKETS) * 2**17) | second)
-                # numpy's stable argsort of the int64 key: about half the CPU of polars' arg_sort here.
-                key_np = key.to_series().to_numpy()
-                perm_np = np.argsort(key_np, kind="stable")
-                ordered_np = key_np[perm_np]
-                perm = pl.Series(perm_np, dtype=pl.get_index_type())
-                ordered = pl.Series(ordered_np)
-                g = ordered_np >> 44  # sorted: each partition is one run
-                starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else []
-                ends = [*starts[1:], len(g)] if len(g) else []
-                slices = {int(g[a]) + lo: (int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)}
-            else:  # an implausible span of days: sort by two keys
-                part = _partition_key()
-                key = held.select(part.alias("g"), packed_key().alias("k"))
-                perm = key.select(pl.arg_sort_by("g", "k")).to_series()
-                ordered = key["k"].gather(perm)
-                groups = key["g"].gather(perm).to_frame("g").with_row_index("i")
-                bounds = groups.group_by("g").agg(pl.col("i").min().alias("start"), pl.len().alias("n"))
-                slices = {g: (start, n) for g, start, n in bounds.iter_rows()}
-            self._sorted = (held, perm, ordered, slices)
-        return self._sorted
-
-    def take(self, day: str, bucket: int) -> tuple[pl.DataFrame, int]:
-        """One (day, bucket)'s staged rows in store order without exact duplicates, and how many
-        duplicates were left out. Canonical columns in canonical order; ``source_file`` keeps the
-        type it was staged with (String or Enum). The in-memory rows are released once all
-        partitions are taken."""
-        k = self._key(day, bucket)
-        held, perm, ordered, slices = self._sort_held()
-        files = sorted((self.rows_dir / f"{k:09d}").glob("*.arrow"))
-        start, n = slices.get(k, (0, 0))
-        part_perm = perm.slice(start, n)
-        if files:
-            parts = [*(pl.read_ipc(f, memory_map=False) for f in files), held[part_perm]]
-            text = pl.col(schema.SOURCE_FILE).cast(pl.String)  # the Enum does not survive IPC
-            rows = _canonical(pl.concat([p.with_columns(text) for p in parts], how="diagonal"))
-            out = dedup(rows)
-            return out, rows.height - out.height
-        order, _ = dedup_order(held, part_perm, ordered.slice(start, n))
-        return _canonical(held[order]), n - order.len()
-
-    def release(self) -> None:
-        """Forget all in-memory rows."""
-        self._held = []
-        self._sorted = None
-
-
-def _canonical(df: pl.DataFrame) -> pl.DataFrame:
-    """The canonical columns in order, those missing from ``df`` as nulls (``source_file`` as is)."""
-    return df.select(
-        pl.col(c) if c in df.columns else pl.lit(None, dtype=t).alias(c) for c, t in schema.CANONICAL.items()
-    )
-
-
-def _partition_key() -> pl.Expr:
-    """One integer per (UTC day, bucket): days since 1970 * BUCKETS + bucket."""
-    return pl.col(schema.TIMESTAMP).dt.epoch("d") * BUCKETS + pl.col(schema.MMSI) % BUCKETS
 
 
 class Store:
@@ -392,7 +225,7 @@ class Store:
         store's lock is held, see :meth:`writing`; else those older than ``STALE_STAGING_HOURS``).
         """
         (self.root / STAGING).mkdir(exist_ok=True)
-        cutoff = time.time() - STALE_STAGING_HOURS * 3600
+        cutoff = time.time() - STALE_STAGING_HOURS * US_PER_HOUR / US_PER_SECOND
         for old in (self.root / STAGING).iterdir():
             if self._locked or old.stat().st_mtime < cutoff:
                 shutil.rmtree(old, ignore_errors=True)
@@ -459,62 +292,30 @@ class Store:
         os.replace(staged, target)
 
 
-class RejectsWriter:
-    """Collects one input's rejected rows into a Parquet file (created only if there are rejects).
-
-    Rows are held in memory up to ``REJECTS_MEMORY_BYTES``, then set aside in Arrow IPC part files
-    next to ``path``, so memory stays bounded; :meth:`close` writes the Parquet file.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._parts: list[pl.DataFrame] = []
-        self._bytes = 0
-        self._files: list[Path] = []
-
-    def write(self, rejected: pl.DataFrame) -> None:
-        if rejected.is_empty():
-            return
-        self._parts.append(rejected.select(list(schema.REJECT_SCHEMA)).cast(schema.REJECT_SCHEMA))
-        self._bytes += rejected.estimated_size()
-        if self._bytes > REJECTS_MEMORY_BYTES:
-            self._set_aside()
-
-    def _set_aside(self) -> None:
-        part = self.path.with_name(f"{self.path.stem}.{len(self._files):05d}.arrow")
-        pl.concat(self._parts).write_ipc(part, compression="uncompressed")
-        self._files.append(part)
-        self._parts, self._bytes = [], 0
-
-    def discard(self) -> None:
-        """Forget every row written so far (for reading the input again)."""
-        for f in self._files:
-            f.unlink(missing_ok=True)
-        self._parts, self._bytes, self._files = [], 0, []
-
-    def close(self) -> Path | None:
-        """Finish the file; return its path, or None if nothing was rejected."""
-        if not self._files:
-            if not self._parts:
-                return None
-            pl.concat(self._parts).write_parquet(self.path, compression="zstd")
-        else:
-            if self._parts:
-                self._set_aside()
-            pl.scan_ipc(self._files).sink_parquet(self.path, compression="zstd")
-            for f in self._files:
-                f.unlink()
-        self._parts, self._files = [], []
-        return self.path
-
-
 # --- reading ----------------------------------------------------------------------------------------
-def _utc(value: dt.datetime | dt.date | str) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+def _mmsis(mmsi: int | Iterable[int]) -> list[int]:
+    values = [mmsi] if isinstance(mmsi, int) else list(mmsi)
+    if not all(isinstance(m, int) and not isinstance(m, bool) for m in values):
+        raise StoreError(f"read_store: mmsi must be an int or an iterable of ints, got {mmsi!r}")
+    return sorted(set(values))
+
+
+def _bbox(bbox: tuple[float, float, float, float]) -> pl.Expr:
+    """The filter of a (west, south, east, north) box in degrees; west > east crosses the antimeridian."""
+    try:
+        west, south, east, north = (float(v) for v in bbox)
+    except (TypeError, ValueError) as err:
+        raise StoreError(
+            f"read_store: bbox must be (west, south, east, north) in degrees, got {bbox!r}"
+        ) from err
+    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+        raise StoreError(
+            f"read_store: bbox {bbox!r} is not (west, south, east, north) with -180 <= west, east <= 180 "
+            "and -90 <= south <= north <= 90"
+        )
+    lat, lon = pl.col(schema.LAT), pl.col(schema.LON)
+    in_lon = lon.is_between(west, east) if west <= east else (lon >= west) | (lon <= east)
+    return lat.is_between(south, north) & in_lon
 
 
 def read_store(
@@ -522,9 +323,11 @@ def read_store(
     *,
     since: dt.datetime | dt.date | str | None = None,
     until: dt.datetime | dt.date | str | None = None,
+    mmsi: int | Iterable[int] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
     columns: list[str] | None = None,
 ) -> pl.LazyFrame:
-    """The accepted positions of a store, lazily, optionally for a time window.
+    """The accepted positions of a store, lazily, optionally for a time window, vessels and an area.
 
     Parameters
     ----------
@@ -533,6 +336,12 @@ def read_store(
     since, until : datetime, date or ISO string, optional
         Keep rows with ``since <= timestamp < until`` (naive values are UTC). Only the day
         partitions that can hold such rows are scanned.
+    mmsi : int or iterable of int, optional
+        Keep these vessels only. Only the part files of their MMSI buckets (``mmsi % BUCKETS``)
+        are scanned.
+    bbox : (west, south, east, north), optional
+        Keep positions inside this box, in degrees (edges included). ``west > east`` means a box
+        crossing the antimeridian.
     columns : list of str, optional
         Canonical columns to return (default all).
 
@@ -544,7 +353,14 @@ def read_store(
     Raises
     ------
     StoreError
-        If ``path`` is not a store, or ``columns`` names a non-canonical column.
+        If ``path`` is not a store, ``columns`` names a non-canonical column, or ``mmsi`` or
+        ``bbox`` is malformed.
+    InputError
+        If ``since`` or ``until`` is text that is not an ISO 8601 date or time.
+
+    Examples
+    --------
+    >>> lf = read_store("store", since="2020-01-01", mmsi=[366000001], bbox=(-125, 30, -115, 40))  # doctest: +SKIP
     """
     if not is_store(path):
         raise StoreError(f"{path}: not a shipwatch store; create one with shipwatch ingest --store {path}")
@@ -553,8 +369,12 @@ def read_store(
         raise StoreError(
             f"read_store: unknown column(s) {', '.join(bad)}; choose from {', '.join(schema.COLUMNS)}"
         )
-    lo = _utc(since) if since is not None else None
-    hi = _utc(until) if until is not None else None
+    lo, hi = to_utc(since), to_utc(until)
+    vessels = _mmsis(mmsi) if mmsi is not None else None
+    area = _bbox(bbox) if bbox is not None else None
+    if vessels is not None:
+        buckets_n = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8")).get("buckets", BUCKETS)
+        buckets = {m % buckets_n for m in vessels}
     files = []
     for day_dir in sorted((Path(path) / POSITIONS).glob("date=*")):
         day = dt.date.fromisoformat(day_dir.name.removeprefix("date="))
@@ -562,7 +382,9 @@ def read_store(
             continue
         if hi is not None and day > hi.date():
             continue
-        files.extend(sorted(day_dir.glob("part-*.parquet")))
+        for part in sorted(day_dir.glob("part-*.parquet")):
+            if vessels is None or int(part.stem.removeprefix("part-")) in buckets:
+                files.append(part)
     if not files:
         return schema.empty().lazy().select(cols)
     lf = pl.scan_parquet(files, hive_partitioning=False, schema=schema.CANONICAL_SCHEMA)
@@ -570,4 +392,8 @@ def read_store(
         lf = lf.filter(pl.col(schema.TIMESTAMP) >= lo)
     if hi is not None:
         lf = lf.filter(pl.col(schema.TIMESTAMP) < hi)
+    if vessels is not None:
+        lf = lf.filter(pl.col(schema.MMSI).is_in(vessels))
+    if area is not None:
+        lf = lf.filter(area)
     return lf.select(cols)

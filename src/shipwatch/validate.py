@@ -1,15 +1,18 @@
 """Validation of canonical AIS rows: not-available values to nulls, unusable rows rejected with a reason.
 
 The policy is lenient and explicit: a row is never silently dropped. Every row read ends up accepted
-or rejected (with one reason from :class:`Reason`); exact duplicates are counted by the store or by
-:func:`dedup`. Everything here is whole-column polars expressions; there is no loop over rows.
+or rejected (with one reason from :class:`shipwatch.reasons.Reason`, re-exported here); exact
+duplicates are counted by the store (:func:`shipwatch.store_order.dedup`). Everything here is
+whole-column polars expressions; there is no loop over rows.
 
 Rules, first match wins:
 
 1. a reason the reader already gave (column ``reason``, e.g. "not a position report");
 2. MMSI missing, 0, or not a ship: base station ``00MIDxxxx`` (seen as 7 digits once the leading
    zeros are lost), aid to navigation ``99MIDxxxx``, SAR aircraft ``111MIDxxx``, AIS-SART ``970``,
-   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999;
+   man-overboard ``972``, EPIRB-AIS ``974``, anything else outside 100000000..999999999. With
+   ``mmsi_rules=False`` (vessels keyed by an id that is not an MMSI, ``--map id=...``) only a missing
+   key rejects a row here;
 3. timestamp missing;
 4. position not available (lat 91 or lon 181), missing, out of range, or exactly 0,0.
 
@@ -25,34 +28,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from shipwatch import schema
+from shipwatch.reasons import Reason
 from shipwatch.schema import COG, HEADING, IMO, LAT, LON, MMSI, NAV_STATUS, REASON, SHIP_TYPE, SOG, TIMESTAMP
+from shipwatch.store_order import dedup  # noqa: F401  (moved to the store; kept for bench/detect.py)
 
-
-class Reason:
-    """The reject reasons shipwatch itself assigns (readers may add their own strings)."""
-
-    NOT_POSITION = "not a position report"
-    TOO_MANY_FIELDS = "too many fields (an unquoted comma in a text field?)"
-    LINE_BREAK_IN_FIELD = "line break inside a field (stray quotes joined lines?)"
-    UNCLOSED_QUOTE = "a quote that never closes (file read with quotes as ordinary characters)"
-    UNDECODABLE = "undecodable sentence"
-    UNPARSEABLE_MMSI = "unparseable MMSI"
-    UNPARSEABLE_TIME = "unparseable timestamp"
-    UNPARSEABLE_POSITION = "unparseable position"
-    MISSING_MMSI = "missing MMSI"
-    MMSI_ZERO = "MMSI 0"
-    BASE_STATION = "not a ship: base station (00MIDxxxx)"
-    ATON = "not a ship: aid to navigation (99MIDxxxx)"
-    SAR_AIRCRAFT = "not a ship: SAR aircraft (111MIDxxx)"
-    SART = "not a ship: AIS-SART (970xxxxxx)"
-    MOB = "not a ship: man-overboard device (972xxxxxx)"
-    EPIRB = "not a ship: EPIRB-AIS (974xxxxxx)"
-    MMSI_NOT_9_DIGITS = "MMSI not 9 digits"
-    MISSING_TIME = "missing timestamp"
-    POSITION_NOT_AVAILABLE = "position not available (lat 91 / lon 181)"
-    MISSING_POSITION = "missing position"
-    POSITION_OUT_OF_RANGE = "position out of range"
-    NULL_ISLAND = "position 0,0"
+__all__ = ["Reason", "Validated", "reason_expr", "usable_expr", "validate", "with_reason"]
 
 
 @dataclass(frozen=True)
@@ -76,46 +56,43 @@ def _between(col: str, lo: int, hi: int) -> pl.Expr:
     return pl.col(col).is_between(lo, hi)
 
 
-def reason_expr() -> pl.Expr:
-    """Expression giving each row's reject reason (null for a usable row); see the module rules."""
+def reason_expr(*, mmsi_rules: bool = True) -> pl.Expr:
+    """Expression giving each row's reject reason (null for a usable row); see the module rules.
+
+    ``mmsi_rules=False``: the ``mmsi`` column holds keys of vessels known by an id that is not an
+    MMSI (``--map id=...``); only a missing key is a reason then.
+    """
     m = pl.col(MMSI)
     lat = pl.col(LAT).fill_nan(None)
     lon = pl.col(LON).fill_nan(None)
     given = pl.col(REASON)  # always present: with_reason() adds it
-    return (
-        pl.when(given.is_not_null())
-        .then(given)
-        .when(m.is_null())
-        .then(pl.lit(Reason.MISSING_MMSI))
-        .when(m == 0)
-        .then(pl.lit(Reason.MMSI_ZERO))
-        .when(_between(MMSI, 2_000_000, 7_999_999))
-        .then(pl.lit(Reason.BASE_STATION))
-        .when(_between(MMSI, 990_000_000, 999_999_999))
-        .then(pl.lit(Reason.ATON))
-        .when(_between(MMSI, 111_000_000, 111_999_999))
-        .then(pl.lit(Reason.SAR_AIRCRAFT))
-        .when(_between(MMSI, 970_000_000, 970_999_999))
-        .then(pl.lit(Reason.SART))
-        .when(_between(MMSI, 972_000_000, 972_999_999))
-        .then(pl.lit(Reason.MOB))
-        .when(_between(MMSI, 974_000_000, 974_999_999))
-        .then(pl.lit(Reason.EPIRB))
-        .when(~_between(MMSI, 100_000_000, 999_999_999))
-        .then(pl.lit(Reason.MMSI_NOT_9_DIGITS))
-        .when(pl.col(TIMESTAMP).is_null())
-        .then(pl.lit(Reason.MISSING_TIME))
-        .when((lat == 91) | (lon == 181))
-        .then(pl.lit(Reason.POSITION_NOT_AVAILABLE))
-        .when(lat.is_null() | lon.is_null())
-        .then(pl.lit(Reason.MISSING_POSITION))
-        .when(~lat.is_between(-90, 90) | ~lon.is_between(-180, 180))
-        .then(pl.lit(Reason.POSITION_OUT_OF_RANGE))
-        .when((lat == 0) & (lon == 0))
-        .then(pl.lit(Reason.NULL_ISLAND))
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias(REASON)
-    )
+    rules: list[tuple[pl.Expr, pl.Expr]] = [
+        (given.is_not_null(), given),
+        (m.is_null(), pl.lit(Reason.MISSING_MMSI)),
+    ]
+    if mmsi_rules:
+        rules += [
+            (m == 0, pl.lit(Reason.MMSI_ZERO)),
+            (_between(MMSI, 2_000_000, 7_999_999), pl.lit(Reason.BASE_STATION)),
+            (_between(MMSI, 990_000_000, 999_999_999), pl.lit(Reason.ATON)),
+            (_between(MMSI, 111_000_000, 111_999_999), pl.lit(Reason.SAR_AIRCRAFT)),
+            (_between(MMSI, 970_000_000, 970_999_999), pl.lit(Reason.SART)),
+            (_between(MMSI, 972_000_000, 972_999_999), pl.lit(Reason.MOB)),
+            (_between(MMSI, 974_000_000, 974_999_999), pl.lit(Reason.EPIRB)),
+            (~_between(MMSI, 100_000_000, 999_999_999), pl.lit(Reason.MMSI_NOT_9_DIGITS)),
+        ]
+    rules += [
+        (pl.col(TIMESTAMP).is_null(), pl.lit(Reason.MISSING_TIME)),
+        ((lat == 91) | (lon == 181), pl.lit(Reason.POSITION_NOT_AVAILABLE)),
+        (lat.is_null() | lon.is_null(), pl.lit(Reason.MISSING_POSITION)),
+        (~lat.is_between(-90, 90) | ~lon.is_between(-180, 180), pl.lit(Reason.POSITION_OUT_OF_RANGE)),
+        ((lat == 0) & (lon == 0), pl.lit(Reason.NULL_ISLAND)),
+    ]
+    (first, then), *rest = rules
+    expr = pl.when(first).then(then)
+    for cond, value in rest:
+        expr = expr.when(cond).then(value)
+    return expr.otherwise(pl.lit(None, dtype=pl.String)).alias(REASON)
 
 
 _OK = "__usable"
@@ -165,12 +142,12 @@ def _conform(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select(*canon, given.alias(REASON))
 
 
-def with_reason(frame: pl.LazyFrame) -> pl.LazyFrame:
+def with_reason(frame: pl.LazyFrame, *, mmsi_rules: bool = True) -> pl.LazyFrame:
     """Conform ``frame`` to the canonical schema and add the final ``reason`` column (lazy)."""
-    return _conform(frame).with_columns(reason_expr())
+    return _conform(frame).with_columns(reason_expr(mmsi_rules=mmsi_rules))
 
 
-def usable_expr() -> pl.Expr:
+def usable_expr(*, mmsi_rules: bool = True) -> pl.Expr:
     """Boolean expression: True exactly where :func:`reason_expr` is null (the row is accepted).
 
     Cheaper than the reason itself (no strings): used to split a batch, the reasons are then worked
@@ -178,13 +155,19 @@ def usable_expr() -> pl.Expr:
     """
     lat = pl.col(LAT).fill_nan(None)
     lon = pl.col(LON).fill_nan(None)
+    if mmsi_rules:
+        vessel = (
+            _between(MMSI, 100_000_000, 989_999_999)  # also excludes null, 0, base stations, AtoN
+            & ~_between(MMSI, 111_000_000, 111_999_999)
+            & ~_between(MMSI, 970_000_000, 970_999_999)
+            & ~_between(MMSI, 972_000_000, 972_999_999)
+            & ~_between(MMSI, 974_000_000, 974_999_999)
+        )
+    else:
+        vessel = pl.col(MMSI).is_not_null()
     ok = (
         pl.col(REASON).is_null()
-        & _between(MMSI, 100_000_000, 989_999_999)  # also excludes null, 0, base stations, AtoN
-        & ~_between(MMSI, 111_000_000, 111_999_999)
-        & ~_between(MMSI, 970_000_000, 970_999_999)
-        & ~_between(MMSI, 972_000_000, 972_999_999)
-        & ~_between(MMSI, 974_000_000, 974_999_999)
+        & vessel
         & pl.col(TIMESTAMP).is_not_null()
         & lat.is_between(-90, 90)  # null or NaN: false/null
         & lon.is_between(-180, 180)
@@ -193,13 +176,16 @@ def usable_expr() -> pl.Expr:
     return ok.fill_null(False)
 
 
-def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
+def validate(frame: pl.DataFrame | pl.LazyFrame, *, mmsi_rules: bool = True) -> Validated:
     """Split a canonical frame into accepted and rejected rows.
 
     Parameters
     ----------
     frame : pl.DataFrame or pl.LazyFrame
         Canonical columns (missing ones are added as nulls), optionally a reader's ``reason``.
+    mmsi_rules : bool, default True
+        False when ``mmsi`` holds keys of vessels known by an id that is not an MMSI
+        (``--map id=...``): no MMSI rule (9 digits, base stations, ...) applies to them.
 
     Returns
     -------
@@ -223,86 +209,11 @@ def validate(frame: pl.DataFrame | pl.LazyFrame) -> Validated:
     else:
         empty = set()
     fix = [e for e, c in zip(not_available_to_null(), _NA_COLUMNS, strict=True) if c not in empty]
-    base = _conform(frame.lazy()).with_columns(usable_expr().alias(_OK))
+    base = _conform(frame.lazy()).with_columns(usable_expr(mmsi_rules=mmsi_rules).alias(_OK))
     accepted, rejected = pl.collect_all(
         [
             base.filter(pl.col(_OK)).select(schema.COLUMNS).with_columns(fix),
-            base.filter(~pl.col(_OK)).select(*schema.COLUMNS, reason_expr()),
+            base.filter(~pl.col(_OK)).select(*schema.COLUMNS, reason_expr(mmsi_rules=mmsi_rules)),
         ]
     )
     return Validated(accepted=accepted, rejected=rejected)
-
-
-def dedup(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop exact duplicates (equal on :data:`shipwatch.schema.REPORT_COLUMNS`) and sort.
-
-    Rows are sorted by mmsi, timestamp, source_file, source_row; of equal rows the first in that
-    order is kept, so the result does not depend on the order the inputs were given in.
-
-    For speed the rows are ordered by one packed integer (mmsi and whole UTC seconds, see
-    :func:`sort_keys`); only rows sharing that integer with a neighbour ("ties", a small minority) are
-    then put in the exact four-column order and compared in full, and the table is gathered once.
-    ``source_file`` may be a String or an Enum column; ties are ordered by its text.
-    """
-    if frame.height < 2:
-        return frame
-    packed = frame.select(packed_key()).to_series()
-    perm = packed.arg_sort()
-    order, _ = dedup_order(frame, perm, packed.gather(perm))
-    return frame[order]
-
-
-def dedup_order(frame: pl.DataFrame, perm: pl.Series, ordered: pl.Series) -> tuple[pl.Series, bool]:
-    """The row indices of ``frame`` giving :func:`dedup`'s result for the rows ``perm`` selects.
-
-    ``frame`` may lack optional columns (they count as null). ``perm`` (row indices) must order its rows by a key equal exactly when (mmsi, whole UTC
-    second) are, and agreeing with the order of :func:`sort_keys`'s first key; ``ordered`` holds
-    that key in ``perm``'s order. Returns the indices (ties put in exact order, duplicates left out)
-    and whether they differ from ``perm``.
-    """
-    same = (ordered == ordered.shift(1)).fill_null(False)
-    tie = same | same.shift(-1, fill_value=False)
-    if not tie.any():
-        return perm, False
-    pos = tie.arg_true()
-    rows = perm.gather(pos)
-    sub = frame[rows].with_columns(
-        rows.alias(_IDX),
-        pl.col(schema.SOURCE_FILE).cast(pl.String),
-        *(pl.lit(None, dtype=t).alias(c) for c, t in schema.CANONICAL.items() if c not in frame.columns),
-    )
-    sub = sub.sort(sort_keys(sub))
-    changed = not sub[_IDX].equals(rows)
-    if changed:
-        perm = perm.clone().scatter(pos, sub[_IDX])
-    # sub is in final order; of rows equal on the report columns keep the first.
-    drop = sub.filter(~pl.struct(schema.REPORT_COLUMNS).is_first_distinct())[_IDX]
-    if not drop.is_empty():
-        perm = perm.filter(~perm.is_in(drop.implode()))
-        changed = True
-    return perm, changed
-
-
-_IDX = "__dedup_index"
-
-
-def packed_key() -> pl.Expr:
-    """mmsi * 2**33 + whole UTC seconds (clipped to 1970..2242): orders like (mmsi, second)."""
-    seconds = pl.col(TIMESTAMP).dt.epoch("s").clip(0, 2**33 - 1)
-    return pl.col(MMSI) * 2**33 + seconds
-
-
-def sort_keys(frame: pl.DataFrame) -> list[pl.Expr]:
-    """Sort expressions giving the store's row order: mmsi, timestamp, source_file, source_row.
-
-    For speed the first key packs mmsi and whole UTC seconds into one integer (mmsi < 2**30, seconds
-    clipped to 0..2**33, i.e. 1970..2242) and source_file is ranked through a sorted Enum; the order is
-    exactly that of the four columns.
-    """
-    files = sorted(frame[schema.SOURCE_FILE].drop_nulls().unique().to_list())
-    return [
-        packed_key(),
-        pl.col(TIMESTAMP),
-        pl.col(schema.SOURCE_FILE).cast(pl.Enum(files)).to_physical(),
-        pl.col(schema.SOURCE_ROW),
-    ]

@@ -318,3 +318,34 @@ def test_mapped_iso_times_with_offsets_become_utc_without_a_format(tmp_path):
         "2020-07-05T10:00:00+00:00",
         "2020-07-05T10:30:00+00:00",
     ]
+
+
+SAT_HEADER = ('"MMSI","Message_ID","Time","Millisecond","Vessel_Name","Call_sign","Ship_Type","Dimension_to_Bow",'
+              '"Dimension_to_stern","Dimension_to_port","Dimension_to_starboard","Part_Number","SOG","Longitude",'
+              '"Latitude","COG","Heading"\n')
+
+
+def test_satellite_type_24_static_rows_are_joined_onto_positions(tmp_path):
+    """Like NMEA types 5/24: a vessel's class B static data (parts A and B) on its position rows."""
+    path = tmp_path / "sat.csv"
+    path.write_text(
+        SAT_HEADER
+        + '"412549014","18","20210701_180000","0","","","","","","","","","5.0","120.1","30.1","10","11"\n'
+        + '"412549014","24","20210701_181000","0","HAI XUN 01","","","","","","","0","","","","",""\n'
+        + '"412549014","24","20210701_181500","0","","BZVA6","30","40","40","6","6","1","","","","",""\n'
+        + '"412549014","18","20210701_182000","0","","","","","","","","","5.1","120.2","30.2","10","11"\n'
+        + '"366773000","18","20210701_182000","0","","","","","","","","","1.0","-120.2","30.2","10","11"\n'
+    )
+    df = pl.concat(list(read_csv(path)))
+    assert df["reason"].to_list() == [None, Reason.STATIC_JOINED, Reason.STATIC_JOINED, None, None]
+    pos = df.filter(pl.col("reason").is_null())
+    assert pos.select("vessel_name", "callsign", "ship_type", "length_m", "width_m").rows() == [
+        ("HAI XUN 01", None, None, None, None),  # before any static row: from the first one after it
+        ("HAI XUN 01", "BZVA6", 30, 80.0, 12.0),  # parts A and B accumulated
+        (None, None, None, None, None),  # another vessel
+    ]
+    from shipwatch.ingest import load_positions
+
+    table, report = load_positions([path])
+    assert report.balanced and report.rejected_by_reason == {Reason.STATIC_JOINED: 2}
+    assert table.filter(pl.col("mmsi") == 412549014)["vessel_name"].to_list() == ["HAI XUN 01"] * 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 from functools import reduce
 from operator import xor
 from pathlib import Path
@@ -196,7 +197,20 @@ PART1, PART2 = static5(SHIP_A, seq_id=7)
 CATALOGUE = {
     "bad checksum": ([GOOD[:-2] + "4B"], [nmea.BAD_CHECKSUM]),
     "missing checksum": (["!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0"], [nmea.BAD_CHECKSUM]),
-    "bad tag block checksum": (["\\c:1635731889*00\\" + GOOD], [nmea.BAD_CHECKSUM]),
+    "bad tag block checksum, rejected": (["\\c:1635731889*00\\" + GOOD], [nmea.BAD_CHECKSUM],
+                                         {"tag_block_checksum": "reject"}),
+    "missing tag block checksum, rejected": (["\\c:1635731889\\" + GOOD], [nmea.BAD_CHECKSUM],
+                                             {"tag_block_checksum": "reject"}),
+    "tag block time in 1970": ([tagged(GOOD, receiver_timestamp="0002780328")], [nmea.IMPLAUSIBLE_TIME]),
+    "tag block time in 2363": ([tagged(GOOD, receiver_timestamp="12415440354")], [nmea.IMPLAUSIBLE_TIME]),
+    "gatehouse time in 1980": ([f"$PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C*{reduce(xor, b'PGHP,1,1980,1,1,0,0,0,0,0,0,0,1,2C', 0):02X}",
+                                GOOD], [nmea.IMPLAUSIBLE_TIME]),
+    "gatehouse wrapper with a bad checksum": (["$PGHP,1,2020,12,31,23,59,58,239,0,0,0,1,2C*00", GOOD],
+                                              [nmea.BAD_CHECKSUM, None]),
+    "multipart out of order": ([PART2, PART1], [nmea.STATIC_JOINED]),
+    "multipart out of order, no sequence id": ([sentence(re.sub(r"^(AIVDM,2,\d),\d,", r"\1,,", p[1:].split("*")[0]))
+                                                for p in reversed(static5(SHIP_A))],
+                                               [nmea.INCOMPLETE_MULTIPART, nmea.INCOMPLETE_MULTIPART]),
     "truncated multipart": ([PART1, GOOD], [nmea.INCOMPLETE_MULTIPART, None]),
     "orphan second part": ([PART2], [nmea.INCOMPLETE_MULTIPART]),
     "multipart restarted": ([PART1, PART1, PART2], [nmea.INCOMPLETE_MULTIPART, nmea.STATIC_JOINED]),
@@ -217,9 +231,10 @@ CATALOGUE = {
 }
 
 
-@pytest.mark.parametrize(("lines", "reasons"), list(CATALOGUE.values()), ids=list(CATALOGUE))
-def test_invalid_input_catalogue(tmp_path: Path, lines: list[str], reasons: list[str | None]) -> None:
-    df = read(tmp_path, lines)
+@pytest.mark.parametrize("case", list(CATALOGUE.values()), ids=list(CATALOGUE))
+def test_invalid_input_catalogue(tmp_path: Path, case: tuple) -> None:
+    lines, reasons, kw = case if len(case) == 3 else (*case, {})
+    df = read(tmp_path, lines, **kw)
     assert df.schema == pl.Schema(schema.REJECT_SCHEMA)
     assert df[schema.REASON].to_list() == reasons
     if None in reasons:  # the usable row has neither a tag-block time nor a base station: null time
@@ -315,3 +330,64 @@ def test_spool_is_removed_when_reading_stops_early(tmp_path: Path, monkeypatch: 
     assert any(p.name.startswith("shipwatch-nmea-") for p in tmp_path.iterdir())
     it.close()
     assert not any(p.name.startswith("shipwatch-nmea-") for p in tmp_path.iterdir())
+
+
+# -- Phase B: tag-block checksum policy, implausible times, Gatehouse wrappers, fragment order ------
+@pytest.mark.parametrize("block", ["\\c:1635731889*00\\", "\\c:1635731889\\"], ids=["wrong", "missing"])
+def test_a_tag_block_with_a_bad_checksum_is_kept_by_default(tmp_path: Path, block: str) -> None:
+    kept = read(tmp_path, [block + GOOD])
+    assert kept[schema.REASON].to_list() == [None]
+    assert kept[schema.TIMESTAMP].to_list() == [utc(T0)]  # the kept row is usable: its time is read
+    rejected = read(tmp_path, [block + GOOD], tag_block_checksum="reject")
+    assert rejected[schema.REASON].to_list() == [nmea.BAD_CHECKSUM]
+    with pytest.raises(ValueError, match="tag_block_checksum must be 'keep' or 'reject', got 'drop'"):
+        read(tmp_path, [GOOD], tag_block_checksum="drop")
+
+
+def test_the_tag_block_policy_reaches_ingest(tmp_path: Path) -> None:
+    from shipwatch.ingest import ingest
+
+    path = _write(tmp_path, ["\\c:1635731889*00\\" + position(SHIP_A, 55.0, 12.0)])
+    kept = ingest([path], tmp_path / "keep")
+    assert (kept.rows_accepted, kept.rows_rejected) == (1, 0)
+    strict = ingest([path], tmp_path / "reject", tag_block_checksum="reject")
+    assert (strict.rows_accepted, strict.rejected_by_reason) == (0, {nmea.BAD_CHECKSUM: 1})
+
+
+def test_implausible_tag_block_times_are_not_used(tmp_path: Path) -> None:
+    lines = [tagged(position(SHIP_A, 55.0, 12.0), receiver_timestamp=c) for c in ("0002780328", "12415440354")]
+    df = read(tmp_path, [*lines, tagged(position(SHIP_A, 55.1, 12.0), receiver_timestamp=str(T0))])
+    assert df[schema.REASON].to_list() == [nmea.IMPLAUSIBLE_TIME, nmea.IMPLAUSIBLE_TIME, None]
+    assert df[schema.TIMESTAMP].to_list() == [None, None, utc(T0)]
+
+
+def gatehouse(when: dt.datetime) -> str:
+    body = (f"PGHP,1,{when.year},{when.month},{when.day},{when.hour},{when.minute},{when.second},"
+            f"{when.microsecond // 1000},219,219000001,219000002,1,6D")
+    return f"${body}*{reduce(xor, body.encode(), 0):02X}"
+
+
+def test_gatehouse_wrappers_give_the_next_sentence_its_time(tmp_path: Path) -> None:
+    when = dt.datetime(2020, 12, 31, 23, 59, 58, 239_000, tzinfo=UTC)
+    lines = [gatehouse(when), position(SHIP_A, 55.0, 12.0), position(SHIP_B, 56.0, 11.0),
+             gatehouse(when + dt.timedelta(seconds=5)), *static5(SHIP_B), position(SHIP_B, 56.1, 11.0)]
+    df = read(tmp_path, lines)
+    # the wrapper lines are consumed with the sentence they wrap; a time applies to the next one only
+    assert df[schema.SOURCE_ROW].to_list() == [2, 3, 5, 7]
+    assert df[schema.TIMESTAMP].to_list() == [when, None, when + dt.timedelta(seconds=5), None]
+    assert df[schema.REASON].to_list() == [None, None, nmea.STATIC_JOINED, None]
+
+
+def test_real_gatehouse_lines_as_pyais_documents_them(tmp_path: Path) -> None:
+    lines = ["$PGHP,1,2020,12,31,23,59,58,239,0,0,0,1,2C*5B", GOOD]
+    df = read(tmp_path, lines)
+    assert df[schema.TIMESTAMP].to_list() == [dt.datetime(2020, 12, 31, 23, 59, 58, 239_000, tzinfo=UTC)]
+
+
+def test_fragments_in_any_order_keep_their_static_data(tmp_path: Path) -> None:
+    part1, part2 = static5(SHIP_A, seq_id=4)
+    df = read(tmp_path, [position(SHIP_A, 55.0, 12.0), part2, position(SHIP_B, 56.0, 11.0), part1])
+    assert df[schema.REASON].to_list() == [None, nmea.STATIC_JOINED, None]
+    assert df[schema.SOURCE_ROW].to_list() == [1, 2, 3]  # the message takes its first line
+    ship_a = df.filter(pl.col(schema.MMSI) == SHIP_A, pl.col(schema.REASON).is_null()).row(0, named=True)
+    assert ship_a[schema.VESSEL_NAME] == "NORDIC STAR" and ship_a[schema.LENGTH_M] == 150.0

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from shipwatch import schema
-from shipwatch.readers.csv import MARINECADASTRE_HEADER
+from shipwatch.readers.layouts.marinecadastre import MARINECADASTRE_HEADER
 
 HEADER = list(MARINECADASTRE_HEADER)
 

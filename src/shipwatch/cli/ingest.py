@@ -1,4 +1,9 @@
-"""`shipwatch ingest PATH... --store DIR [--map SPEC] [--report FILE.json]`."""
+"""""`shipwatch ingest PATH... --store DIR [--map SPEC] [--report FILE.json]`.
+
+Exit codes: 0 done; 1 done, but with a warning on stderr (files found in a folder that are not AIS
+were skipped, or every row read was rejected); 2 unusable input (a missing or unreadable file named
+on the command line, an unknown layout, a bad --map).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--map",
         metavar="SPEC",
         help="column mapping for CSV files of unknown layout: time=COL,mmsi=COL,lat=COL,lon=COL"
-        "[,time_format=%%d/%%m/%%Y %%H:%%M][,tz=Europe/Copenhagen] or a TOML file with those keys",
+        "[,time_format=%%d/%%m/%%Y %%H:%%M][,tz=Europe/Copenhagen] or a TOML file with those keys; "
+        "id=COL instead of mmsi=COL keys vessels by an id that is not an MMSI (no MMSI rules, no flag)",
     )
     p.add_argument("--report", metavar="FILE.json", help="also write the row accounting as JSON")
     p.set_defaults(handler=run)
@@ -51,7 +57,30 @@ def run(args: argparse.Namespace) -> int:
                 f"{args.report}: cannot write the report ({err.strerror}); check the path"
             ) from err
     print(summary(report))
-    return 0
+    warnings = ingest_warnings(report)
+    for line in warnings:
+        print(f"shipwatch ingest: warning: {line}", file=sys.stderr)
+    return 1 if warnings else 0
+
+
+def ingest_warnings(report: IngestReport) -> list[str]:
+    """One line per thing the user should look at (the ingest then exits 1): files skipped as not AIS,
+    and an ingest in which every row read was rejected."""
+    out = []
+    if report.skipped:
+        n = len(report.skipped)
+        first = report.skipped[0]
+        out.append(
+            f"skipped {n} file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not AIS "
+            f"(first: {first.path}: {first.reason}); see the summary or --report"
+        )
+    if report.rows_read and report.rows_rejected == report.rows_read:
+        top = next(iter(report.rejected_by_reason), "")
+        out.append(
+            f"every one of the {report.rows_read:,} rows read was rejected (most often: {top}); "
+            "check the input files or the --map columns"
+        )
+    return out
 
 
 class _Bar:
@@ -104,6 +133,12 @@ def summary(report: IngestReport) -> str:
         lines.append(f"  {f.dialect:<20} {f.rows:>12,} rows  {f.path}{note}")
     if n > MAX_FILES_SHOWN:
         lines.append(f"  ... {n - MAX_FILES_SHOWN} more files (see --report)")
+    if report.skipped:
+        lines.append("skipped (not read):")
+        for f in report.skipped[:MAX_FILES_SHOWN]:
+            lines.append(f"  {f.path}  ({f.reason})")
+        if len(report.skipped) > MAX_FILES_SHOWN:
+            lines.append(f"  ... {len(report.skipped) - MAX_FILES_SHOWN} more skipped (see --report)")
     if report.rows_rejected:
         lines.append(f"rejected rows and their reasons are in {Path(str(report.store)) / 'rejects'}")
     return "\n".join(lines)

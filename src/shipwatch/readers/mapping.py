@@ -4,8 +4,16 @@ A mapping says which source column holds each canonical column, plus how to read
 
 ``time=Time,mmsi=MMSI,lat=Latitude,lon=Longitude,time_format=%d/%m/%Y %H:%M,tz=Europe/Copenhagen``
 
-or the same keys in a TOML file (``time = "Time"`` …). ``time``, ``mmsi``, ``lat`` and ``lon`` are
-required. ``time_format`` is a ``strftime`` pattern, or ``epoch`` / ``epoch_ms`` for Unix seconds or
+or the same keys in a TOML file (``time = "Time"`` …). ``time``, ``lat``, ``lon`` and one of ``mmsi``
+or ``id`` are required.
+
+``id=COLUMN`` keys vessels by an identifier that is *not* an MMSI (a tracker number, a dataset's own
+vessel id, e.g. the ``ID`` of the MovingPandas Suez example). No MMSI rule applies to such vessels
+("MMSI not 9 digits", base stations, ...) and no MID/flag is derived from them. Each id becomes a
+stable ``mmsi`` key from :data:`shipwatch.schema.VESSEL_KEY_BASE` (1,000,000,000) up: an integer id
+``n`` below 73,741,824 is ``1_000_000_000 + n`` (so ``mmsi - 1_000_000_000`` gives the id back); any
+other id is hashed (XXH64 of its text, modulo 73,741,824; different ids may then share a key, rarely),
+and its text is kept in ``vessel_name`` unless the mapping names a vessel-name column. ``time_format`` is a ``strftime`` pattern, or ``epoch`` / ``epoch_ms`` for Unix seconds or
 milliseconds; without it the format is inferred from the data. ``tz`` is the IANA zone of times that
 carry no offset (default UTC).
 """
@@ -51,8 +59,8 @@ KEYS: dict[str, str] = {
     "draught_m": schema.DRAUGHT_M,
     "transceiver": schema.TRANSCEIVER,
 }
-OPTIONS = ("time_format", "tz")
-REQUIRED = (schema.TIMESTAMP, schema.MMSI, schema.LAT, schema.LON)
+OPTIONS = ("time_format", "tz", "id")
+REQUIRED = (schema.TIMESTAMP, schema.LAT, schema.LON)
 _HELP = "e.g. --map time=Time,mmsi=MMSI,lat=Latitude,lon=Longitude[,time_format=%d/%m/%Y %H:%M][,tz=UTC]"
 
 
@@ -68,15 +76,19 @@ class ColumnMapping:
         ``strftime`` pattern, ``"epoch"`` (seconds) or ``"epoch_ms"``; None infers it.
     tz : str
         IANA time zone of times without an explicit offset.
+    id_column : str or None
+        Source column of a vessel id that is not an MMSI (``id=...``; see the module docstring).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
     time_format: str | None = None
     tz: str = schema.UTC
+    id_column: str | None = None
 
     def check_header(self, header: list[str], source: str) -> None:
         """Raise :class:`MappingError` if ``header`` lacks a mapped column."""
-        missing = [c for c in self.columns.values() if c not in header]
+        wanted = [*self.columns.values(), *([self.id_column] if self.id_column else [])]
+        missing = [c for c in wanted if c not in header]
         if missing:
             raise MappingError(
                 f"{source}: --map names column(s) {', '.join(map(repr, missing))} that the file lacks; "
@@ -141,7 +153,10 @@ def _build(pairs: dict[str, str]) -> ColumnMapping:
             if canon in columns:
                 raise MappingError(f"--map: {key} given twice (or with an alias)")
             columns[canon] = value
-    missing = [k for k in REQUIRED if k not in columns]
+    id_column = pairs.get("id")
+    if id_column is not None and schema.MMSI in columns:
+        raise MappingError("--map: give mmsi or id, not both (id is for vessel ids that are not MMSIs)")
+    missing = [k for k in (*REQUIRED, *(() if id_column else (schema.MMSI,))) if k not in columns]
     if missing:
         names = {schema.TIMESTAMP: "time"}
         raise MappingError(f"--map: missing {', '.join(names.get(m, m) for m in missing)}; {_HELP}")
@@ -152,4 +167,4 @@ def _build(pairs: dict[str, str]) -> ColumnMapping:
         raise MappingError(
             f"--map: unknown time zone tz={tz!r}; use an IANA name such as Europe/Copenhagen"
         ) from err
-    return ColumnMapping(columns=columns, time_format=pairs.get("time_format"), tz=tz)
+    return ColumnMapping(columns=columns, time_format=pairs.get("time_format"), tz=tz, id_column=id_column)

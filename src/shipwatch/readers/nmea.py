@@ -8,14 +8,39 @@ lines and takes ``source_row`` (1-based physical line number, counting blank and
 first fragment. Hence ``rows = counted lines - sum(parts - 1 over completed multipart messages)``.
 Rows the reader already knows are unusable carry a non-null ``reason``:
 
-- ``"bad checksum"``: the sentence (or its tag block) checksum does not match;
+- ``"bad checksum"``: the sentence checksum does not match (or its tag block's, with
+  ``tag_block_checksum="reject"``);
 - ``"undecodable sentence"``: not an AIS sentence, malformed, invalid payload characters, unknown type;
 - ``"empty payload"``: a well-formed sentence without payload (``!AIVDM,1,1,,B,,0*25``);
 - ``"incomplete multipart"``: fragments that never formed a whole message (one row per broken group,
   one per orphan fragment);
 - ``"truncated payload"``: a position or static message too short to hold the fields we read;
 - ``"static data (joined)"``: types 5 and 24, whose data are joined onto that vessel's position rows;
-- ``"not a position report"``: every other message type (4, 11 base stations, 21 AtoN, 6/7/8, ...).
+- ``"not a position report"``: every other message type (4, 11 base stations, 21 AtoN, 6/7/8, ...);
+- ``"implausible time"``: a position report whose tag-block or Gatehouse time lies outside 2000..2100
+  (``c:0002780328`` would be 1970): its time is null rather than a wrong one.
+
+Multipart messages
+------------------
+Fragments are grouped by tag-block group (``g:``), else by sequence id, channel and fragment count,
+and may arrive in any order: a message is complete when all its parts are there. A fragment number
+seen twice in an open group closes that group as incomplete and starts a new one. Fragments without
+a sequence id or tag-block group cannot be told apart from another message's, so they must arrive in
+order (part 1 first).
+
+Tag-block checksums
+-------------------
+A tag block whose checksum is missing or wrong in front of a valid sentence: with
+``tag_block_checksum="keep"`` (the default, as pyais and AISdb do) the sentence is decoded and its
+``c:`` time used (still checked for plausibility); with ``"reject"`` the row is rejected as
+"bad checksum".
+
+Gatehouse wrappers
+------------------
+A ``$PGHP,1,<yyyy>,<mm>,<dd>,<hh>,<mi>,<ss>,<ms>,...`` line gives the time (UTC) of the AIS sentence
+that follows it (the next one only, as pyais does). A valid wrapper is consumed with that sentence and
+is not a row of its own; one with a bad checksum or an unreadable time is a row ("bad checksum",
+"undecodable sentence").
 
 Position rows (types 1, 2, 3, 18, 19, 27) have a null ``reason``; their values are decoded, not validated:
 the "not available" values lat 91, lon 181, SOG 102.3, COG 360 and heading 511 stay as numbers. Type 27's
@@ -24,10 +49,12 @@ Zero IMO, ship type, dimensions and draught mean "not available" in ITU-R M.1371
 
 Time of a message, first found wins
 -----------------------------------
-1. the tag block ``c:`` field (epoch seconds, or milliseconds when >= 1e11);
-2. the last comma field after the checksum, if it is a plausible epoch (USCG/AISdb style
+1. the tag block ``c:`` field (epoch seconds, or milliseconds when >= 1e11), 2000..2100, else the
+   row is rejected as "implausible time";
+2. the Gatehouse ``$PGHP`` wrapper line just before the sentence (same plausibility rule);
+3. the last comma field after the checksum, if it is a plausible epoch (USCG/AISdb style
    ``...,0*30,d-080,...,1325394060,1325394001``), seconds or milliseconds, 2000..2100;
-3. the UTC clock of the most recent valid base-station report (type 4 or 11) *earlier in the same file*.
+4. the UTC clock of the most recent valid base-station report (type 4 or 11) *earlier in the same file*.
    This is a coarse fallback for plain NMEA with no time at all: every message gets the clock of the last
    base station heard, not its own reception time; messages before the first base-station report get a
    null time (validation rejects them as having no usable time).
@@ -52,18 +79,21 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import polars as pl
 from pyais.exceptions import AISBaseException
-from pyais.messages import AISSentence, NMEASentenceFactory
+from pyais.messages import AISSentence, GatehouseSentence, NMEASentenceFactory
 
 from shipwatch import schema
 from shipwatch.errors import ShipwatchError, UnreadableFileError
+from shipwatch.reasons import Reason
+from shipwatch.times import US_PER_SECOND
 
 __all__ = [
     "BAD_CHECKSUM",
     "EMPTY_PAYLOAD",
+    "IMPLAUSIBLE_TIME",
     "INCOMPLETE_MULTIPART",
     "NOT_POSITION",
     "STATIC_JOINED",
@@ -72,13 +102,15 @@ __all__ = [
     "read_nmea",
 ]
 
-BAD_CHECKSUM = "bad checksum"
-UNDECODABLE = "undecodable sentence"
-EMPTY_PAYLOAD = "empty payload"
-INCOMPLETE_MULTIPART = "incomplete multipart"
-TRUNCATED = "truncated payload"
-STATIC_JOINED = "static data (joined)"
-NOT_POSITION = "not a position report"
+# The reasons this reader gives (defined in shipwatch.reasons; these names are kept for callers).
+BAD_CHECKSUM = Reason.BAD_CHECKSUM
+UNDECODABLE = Reason.UNDECODABLE
+EMPTY_PAYLOAD = Reason.EMPTY_PAYLOAD
+INCOMPLETE_MULTIPART = Reason.INCOMPLETE_MULTIPART
+TRUNCATED = Reason.TRUNCATED
+STATIC_JOINED = Reason.STATIC_JOINED
+NOT_POSITION = Reason.NOT_POSITION
+IMPLAUSIBLE_TIME = Reason.IMPLAUSIBLE_TIME
 
 POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
 STATIC_TYPES = frozenset({5, 19, 24})
@@ -116,6 +148,7 @@ def read_nmea(
     source_file: str,
     *,
     batch_size: int = 100_000,
+    tag_block_checksum: Literal["keep", "reject"] = "keep",
 ) -> Iterator[pl.DataFrame]:
     """Decode an NMEA AIS file into canonical batches (plus a ``reason`` column).
 
@@ -127,6 +160,9 @@ def read_nmea(
         Name recorded in ``source_file`` and used in error messages.
     batch_size
         Maximum rows per yielded DataFrame.
+    tag_block_checksum : {"keep", "reject"}, default "keep"
+        A valid sentence behind a tag block with a missing or wrong checksum is kept (decoded, its
+        ``c:`` time used if plausible), as pyais and AISdb do; ``"reject"`` rejects it as "bad checksum".
 
     Yields
     ------
@@ -140,7 +176,9 @@ def read_nmea(
     UnreadableFileError
         The file cannot be opened or read, or it has lines but not a single AIS sentence.
     """
-    decoder = _Decoder(batch_size)
+    if tag_block_checksum not in ("keep", "reject"):
+        raise ValueError(f"tag_block_checksum must be 'keep' or 'reject', got {tag_block_checksum!r}")
+    decoder = _Decoder(batch_size, keep_bad_tag_blocks=tag_block_checksum == "keep")
     try:
         for lineno, line in enumerate(_lines(source, source_file), 1):
             line = line.strip()
@@ -202,7 +240,24 @@ def _epoch_us(text: str | bytes | None, *, plausible: bool = False) -> int | Non
         return None
     if abs(value) >= 1e11:
         return None
-    return round(value * 1_000_000)
+    return round(value * US_PER_SECOND)
+
+
+def _datetime_us(value: dt.datetime | None) -> int | None:
+    """A naive UTC datetime (a Gatehouse wrapper's) as epoch microseconds; None if implausible."""
+    if value is None:
+        return None
+    us = calendar.timegm(value.timetuple()) * US_PER_SECOND + value.microsecond
+    return us if _EPOCH_MIN * US_PER_SECOND <= us < _EPOCH_MAX * US_PER_SECOND else None
+
+
+def _tag_field(raw: bytes, name: bytes) -> bytes | None:
+    """The value of one field of a raw tag block (``c:123,s:abc*hh``), or None."""
+    for part in raw.split(b"*", 1)[0].split(b","):
+        key, sep, value = part.partition(b":")
+        if sep and key.strip() == name:
+            return value.strip()
+    return None
 
 
 def _clock_us(m: Any) -> int | None:
@@ -214,7 +269,7 @@ def _clock_us(m: Any) -> int | None:
         dt.datetime(*parts)
     except ValueError:  # year 0, month 0, hour 24, minute 60, second 60 = not available
         return None
-    return calendar.timegm(parts) * 1_000_000
+    return calendar.timegm(parts) * US_PER_SECOND
 
 
 def _text(value: str | None) -> str | None:
@@ -248,12 +303,29 @@ def _needed_bits(cls: type) -> int:
 
 
 class _Pending:
-    __slots__ = ("parts", "row", "t")
+    """An open multipart group: its fragments by number, first line, time and time check."""
 
-    def __init__(self, row: int, part: AISSentence, t: int | None) -> None:
+    __slots__ = ("bad_time", "count", "parts", "row", "t")
+
+    def __init__(self, row: int, part: AISSentence, t: int | None, bad_time: bool) -> None:
         self.row = row
-        self.parts = [part]
+        self.count = part.frag_cnt
+        self.parts: dict[int, AISSentence] = {part.frag_num: part}
         self.t = t
+        self.bad_time = bad_time
+
+    def add(self, row: int, part: AISSentence, t: int | None, bad_time: bool) -> None:
+        self.parts[part.frag_num] = part
+        self.row = min(self.row, row)
+        if self.t is None and not self.bad_time:
+            self.t, self.bad_time = t, bad_time
+
+    @property
+    def complete(self) -> bool:
+        return len(self.parts) == self.count
+
+    def ordered(self) -> list[AISSentence]:
+        return [self.parts[i] for i in range(1, self.count + 1)]
 
 
 class _Spool:
@@ -292,8 +364,10 @@ class _Spool:
 class _Decoder:
     """Per-message decoding loop; collects plain row tuples and turns every batch into a DataFrame."""
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, batch_size: int, *, keep_bad_tag_blocks: bool = True) -> None:
         self.batch_size = max(1, batch_size)
+        self.keep_bad_tag_blocks = keep_bad_tag_blocks
+        self.wrapper: tuple[int | None, bool] | None = None  # (time, implausible) of a $PGHP line
         self.rows: list[tuple[Any, ...]] = []
         self.pending: dict[tuple[Any, ...], _Pending] = {}
         self.clock: int | None = None
@@ -301,6 +375,7 @@ class _Decoder:
         self.statics: list[pl.DataFrame] = []
         self.n_rows = 0
         self.n_ais = 0
+        self.n_wrappers = 0
 
     # -- rows -------------------------------------------------------------------------------------
     def _emit(self, row: tuple[Any, ...]) -> None:
@@ -349,12 +424,21 @@ class _Decoder:
         trailing = b""
         if match is not None:
             trailing, line = line[match.end():], line[: match.end()]
+        wrapper, self.wrapper = self.wrapper, None  # a Gatehouse time applies to the next line only
         try:
             sentence = NMEASentenceFactory.produce(line)
         except (AISBaseException, ValueError, UnicodeDecodeError):
             self._reject(row, UNDECODABLE)
             return
-        if not isinstance(sentence, AISSentence):  # e.g. a $PGHP Gatehouse wrapper
+        if isinstance(sentence, GatehouseSentence):
+            if not sentence.is_valid:
+                self._reject(row, BAD_CHECKSUM)
+                return
+            t = _datetime_us(sentence.timestamp)
+            self.wrapper = (t, t is None)
+            self.n_wrappers += 1
+            return
+        if not isinstance(sentence, AISSentence):
             self._reject(row, UNDECODABLE)
             return
         self.n_ais += 1
@@ -362,47 +446,78 @@ class _Decoder:
             self._reject(row, BAD_CHECKSUM)
             return
         t = None
+        bad_time = False
         tb = sentence.tag_block
         if tb is not None:
             tb.init()
+            stamp = tb.receiver_timestamp
             if not tb.is_valid:
-                self._reject(row, BAD_CHECKSUM)
-                return
-            t = _epoch_us(tb.receiver_timestamp)
-        if t is None and trailing:
+                if not self.keep_bad_tag_blocks:
+                    self._reject(row, BAD_CHECKSUM)
+                    return
+                stamp = _tag_field(tb.raw, b"c")  # pyais leaves a block without checksum unparsed
+            if stamp:
+                t = _epoch_us(stamp, plausible=True)
+                bad_time = t is None
+        if t is None and not bad_time and wrapper is not None:
+            t, bad_time = wrapper
+        if t is None and not bad_time and trailing:
             t = _epoch_us(trailing.rsplit(b",", 1)[-1].strip(), plausible=True)
         if sentence.frag_cnt == 1:
-            self._message(row, [sentence], t)
+            self._message(row, [sentence], t, bad_time)
         else:
-            self._fragment(row, sentence, t)
+            self._fragment(row, sentence, t, bad_time)
 
-    def _fragment(self, row: int, s: AISSentence, t: int | None) -> None:
-        group = s.tag_block.group if s.tag_block is not None else None
+    def _fragment(self, row: int, s: AISSentence, t: int | None, bad_time: bool) -> None:
+        group = s.tag_block.group if s.tag_block is not None and s.tag_block.is_valid else None
         key = ("g", group.group_id) if group is not None else ("s", s.seq_id, s.channel, s.frag_cnt)
         pending = self.pending.get(key)
+        if group is None and s.seq_id is None:
+            self._fragment_in_order(key, pending, row, s, t, bad_time)
+            return
+        if pending is not None and (s.frag_num in pending.parts or s.frag_cnt != pending.count):
+            del self.pending[key]  # a part seen twice, or another message: that group is broken
+            self._reject(pending.row, INCOMPLETE_MULTIPART, pending.t)
+            pending = None
+        if not 1 <= s.frag_num <= s.frag_cnt:
+            self._reject(row, INCOMPLETE_MULTIPART, t)
+            return
+        if pending is None:
+            self._open(key, _Pending(row, s, t, bad_time))
+            return
+        pending.add(row, s, t, bad_time)
+        if pending.complete:
+            del self.pending[key]
+            self._message(pending.row, pending.ordered(), pending.t, pending.bad_time)
+
+    def _fragment_in_order(
+        self, key: tuple[Any, ...], pending: _Pending | None, row: int, s: AISSentence, t: int | None, bad_time: bool
+    ) -> None:
+        """Fragments without a sequence id or group: part 1 first, then each next part in turn."""
         if s.frag_num == 1:
             if pending is not None:
                 self._reject(pending.row, INCOMPLETE_MULTIPART, pending.t)
-            self.pending[key] = _Pending(row, s, t)
-            if len(self.pending) > _MAX_PENDING:
-                oldest = self.pending.pop(next(iter(self.pending)))
-                self._reject(oldest.row, INCOMPLETE_MULTIPART, oldest.t)
+            self._open(key, _Pending(row, s, t, bad_time))
             return
-        if pending is None or s.frag_num != len(pending.parts) + 1 or s.frag_cnt != pending.parts[0].frag_cnt:
+        if pending is None or s.frag_num != len(pending.parts) + 1 or s.frag_cnt != pending.count:
             if pending is not None:
                 del self.pending[key]
                 self._reject(pending.row, INCOMPLETE_MULTIPART, pending.t)
             self._reject(row, INCOMPLETE_MULTIPART, t)
             return
-        pending.parts.append(s)
-        if pending.t is None:
-            pending.t = t
-        if len(pending.parts) == s.frag_cnt:
+        pending.add(row, s, t, bad_time)
+        if pending.complete:
             del self.pending[key]
-            self._message(pending.row, pending.parts, pending.t)
+            self._message(pending.row, pending.ordered(), pending.t, pending.bad_time)
+
+    def _open(self, key: tuple[Any, ...], pending: _Pending) -> None:
+        self.pending[key] = pending
+        if len(self.pending) > _MAX_PENDING:
+            oldest = self.pending.pop(next(iter(self.pending)))
+            self._reject(oldest.row, INCOMPLETE_MULTIPART, oldest.t)
 
     # -- messages ---------------------------------------------------------------------------------
-    def _message(self, row: int, parts: list[AISSentence], t: int | None) -> None:
+    def _message(self, row: int, parts: list[AISSentence], t: int | None, bad_time: bool = False) -> None:
         msg = parts[0] if len(parts) == 1 else AISSentence.assemble_from_iterable(parts)
         if not msg.payload:
             self._reject(row, EMPTY_PAYLOAD, t)
@@ -424,7 +539,10 @@ class _Decoder:
             clock = _clock_us(m)
             if clock is not None:
                 self.clock = clock
-        if t is None:
+        if bad_time and kind in POSITION_TYPES:
+            self._reject(row, IMPLAUSIBLE_TIME, None, m.mmsi, kind)
+            return
+        if t is None and not bad_time:
             t = self.clock
         if kind in (1, 2, 3):
             self._emit((m.mmsi, t, m.lat, m.lon, m.speed, m.course, m.heading, int(m.status),
