@@ -88,11 +88,12 @@ def detect(
         positions = positions.filter(pl.col(s.TIMESTAMP) >= start - context)
     if end is not None:
         positions = positions.filter(pl.col(s.TIMESTAMP) < end + context)
+    # what is known of each vessel comes from all its reports (static fields are not kept per position)
+    vessels = vessel_info(positions)
     tracks, clean_stats = clean_tracks(positions, settings=cfg.tracks)
     lap("clean")
     labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     lap("label_ports")
-    vessels = vessel_info(labelled)
     visits = port_visits(
         labelled,
         ports=ports,
@@ -155,7 +156,8 @@ def detect(
         "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
     }
     return Detection(
-        labelled, visits, gaps, transits, matched, summary, stats, timings, ports=ports, settings=cfg
+        labelled, visits, gaps, transits, matched, summary, stats, timings, ports=ports, settings=cfg,
+        vessels=vessels,
     )
 
 

@@ -29,6 +29,7 @@ from shipwatch.tables import (
     SIGHTINGS_OUT,
     TRACKS,
     TRACKS_FILE,
+    VESSELS,
     gaps_schema,
 )
 
@@ -120,6 +121,8 @@ def read_results(run_dir: str | Path) -> Detection:
         "sightings": sightings_raw,
         "monthly_summary": _read_csv(run_dir / CSV_FILES["monthly_summary"], MONTHLY_SUMMARY),
     }
+    vessels_file = run_dir / CSV_FILES["vessels"]
+    vessels = _read_csv(vessels_file, VESSELS) if vessels_file.exists() else pl.DataFrame(schema=VESSELS)
     tracks_file = run_dir / TRACKS_FILE
     tracks = pl.read_parquet(tracks_file) if tracks_file.exists() else pl.DataFrame(schema=TRACKS)
     return Detection(
@@ -129,4 +132,5 @@ def read_results(run_dir: str | Path) -> Detection:
         timings=(manifest.get("timings_s") or {}),
         ports=ports,
         settings=settings,
+        vessels=vessels,
     )
