@@ -48,7 +48,8 @@ class Detection:
     Attributes
     ----------
     tracks
-        Cleaned, labelled positions (:data:`shipwatch.tables.TRACKS` columns at least).
+        Cleaned, labelled positions (:data:`shipwatch.tables.TRACKS` columns at least); a LazyFrame over
+        the run folder's ``tracks.parquet`` when the run went bucket by bucket (:mod:`shipwatch.engine`).
     port_visits, gaps, dark_transits, sightings, monthly_summary
         The result tables (:mod:`shipwatch.tables`).
     ports
@@ -61,7 +62,7 @@ class Detection:
         Counts (positions, vessels, cleaning, …) and seconds per stage.
     """
 
-    tracks: pl.DataFrame
+    tracks: pl.DataFrame | pl.LazyFrame
     port_visits: pl.DataFrame
     gaps: pl.DataFrame
     dark_transits: pl.DataFrame
