@@ -1,0 +1,2 @@
+def write_html(*a, **k):
+    raise NotImplementedError
