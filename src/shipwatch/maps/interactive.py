@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import shapely
 
 from shipwatch.maps import layers as L
@@ -67,8 +66,14 @@ def _month(value: Any) -> str:
     return value.strftime("%Y-%m") if value is not None else ""
 
 
-def payload(det: Detection, *, bbox: L.BBox | None = None, transit_id: str | None = None,
-            tiles: str | None = None, source: str | None = None) -> dict[str, Any]:
+def payload(
+    det: Detection,
+    *,
+    bbox: L.BBox | None = None,
+    transit_id: str | None = None,
+    tiles: str | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
     """Everything the page draws, as plain JSON-able data."""
     from shipwatch.coastline import land_polygons
     from shipwatch.detection import track_lines
@@ -79,15 +84,32 @@ def payload(det: Detection, *, bbox: L.BBox | None = None, transit_id: str | Non
     if focus is not None and bbox is None and routes[focus["_row"]] is not None:
         view = L.pad_bbox(routes[focus["_row"]].bounds, 0.15, 0.05)
     # what the page covers: the view and everything drawn, with room to pan
-    geoms = [shapely.box(*view)] + [r for r in routes if r is not None] + [p.geometry for p in det.ports
-                                                                          if p.role != "reference"]
+    geoms = (
+        [shapely.box(*view)]
+        + [r for r in routes if r is not None]
+        + [p.geometry for p in det.ports if p.role != "reference"]
+    )
     cover = L.pad_bbox(shapely.union_all(geoms).bounds, 0.5, 0.5)
-    land = shapely.simplify(shapely.union_all(land_polygons(bbox=cover)), LAND_TOLERANCE, preserve_topology=True)
+    land = shapely.simplify(
+        shapely.union_all(land_polygons(bbox=cover)), LAND_TOLERANCE, preserve_topology=True
+    )
 
     ports = [
-        {"name": p.name, "role": p.role, "polys": _polys(p.geometry), "call": _round([p.call_point()])[0],
-         "fields": _fields([("port", p.name), ("role", p.role), ("country", p.country or ""),
-                            ("UN/LOCODE", p.locode or ""), ("source", p.source or "")])}
+        {
+            "name": p.name,
+            "role": p.role,
+            "polys": _polys(p.geometry),
+            "call": _round([p.call_point()])[0],
+            "fields": _fields(
+                [
+                    ("port", p.name),
+                    ("role", p.role),
+                    ("country", p.country or ""),
+                    ("UN/LOCODE", p.locode or ""),
+                    ("source", p.source or ""),
+                ]
+            ),
+        }
         for p in det.ports
     ]
     tracks = []
@@ -99,8 +121,13 @@ def payload(det: Detection, *, bbox: L.BBox | None = None, transit_id: str | Non
             tol *= 2
             simple = shapely.simplify(lines, tol, preserve_topology=False)
         for line, row in zip(simple, pieces.iter_rows(named=True), strict=True):
-            tracks.append({"coords": _round(line.coords), "fields": _fields(L.track_fields(row)),
-                           "months": [_month(row["start"]), _month(row["end"])]})
+            tracks.append(
+                {
+                    "coords": _round(line.coords),
+                    "fields": _fields(L.track_fields(row)),
+                    "months": [_month(row["start"]), _month(row["end"])],
+                }
+            )
     transits = []
     for row in det.dark_transits.with_row_index("_row").iter_rows(named=True):
         line = routes[row["_row"]]
@@ -108,21 +135,39 @@ def payload(det: Detection, *, bbox: L.BBox | None = None, transit_id: str | Non
             continue
         grade = row["evidence"] if row["evidence"] in S.GRADES else "possible"
         layer = "routine" if grade == "possible" and row.get("routine") else grade
-        transits.append({"id": row["transit_id"], "coords": _round(line.coords), "grade": grade, "layer": layer,
-                         "month": row.get("month") or _month(row["dark_start"]), "fields": _fields(L.transit_fields(row))})
+        transits.append(
+            {
+                "id": row["transit_id"],
+                "coords": _round(line.coords),
+                "grade": grade,
+                "layer": layer,
+                "month": row.get("month") or _month(row["dark_start"]),
+                "fields": _fields(L.transit_fields(row)),
+            }
+        )
     sightings = []
     for row in det.sightings.iter_rows(named=True):
         if not (L._finite(row.get("lon"), row.get("lat"))):
             continue
         match = row.get("match") if row.get("match") in S.MATCHES else "unidentified"
-        sightings.append({"lon": round(row["lon"], DIGITS), "lat": round(row["lat"], DIGITS), "match": match,
-                          "month": _month(row.get("observed_at")), "fields": _fields(L.sighting_fields(row))})
+        sightings.append(
+            {
+                "lon": round(row["lon"], DIGITS),
+                "lat": round(row["lat"], DIGITS),
+                "match": match,
+                "month": _month(row.get("observed_at")),
+                "fields": _fields(L.sighting_fields(row)),
+            }
+        )
     months = sorted({t["month"] for t in transits} | {s["month"] for s in sightings} - {""})
     watched = ", ".join(p.name for p in det.ports if p.role == "watch") or "watched ports"
     return {
         "title": f"Dark transits via {watched}, {L.period_text(det)}",
-        "subtitle": (f"{det.dark_transits.height} dark transits; " + (f"source: {source}; " if source else "")
-                     + "land: GSHHG / Natural Earth (offline)"),
+        "subtitle": (
+            f"{det.dark_transits.height} dark transits; "
+            + (f"source: {source}; " if source else "")
+            + "land: GSHHG / Natural Earth (offline)"
+        ),
         "view": [[view[1], view[0]], [view[3], view[2]]],
         "land": _polys(land),
         "ports": ports,
@@ -133,9 +178,15 @@ def payload(det: Detection, *, bbox: L.BBox | None = None, transit_id: str | Non
         "focus": focus["transit_id"] if focus is not None else None,
         "tiles": tiles,
         "style": {
-            "sea": S.SEA, "land": S.LAND, "coast": S.COAST, "track": S.TRACK,
-            "grades": S.GRADE_COLOURS, "widths": S.GRADE_WIDTHS, "roles": S.ROLE_COLOURS,
-            "matches": S.MATCH_COLOURS, "match_labels": S.MATCH_LABELS,
+            "sea": S.SEA,
+            "land": S.LAND,
+            "coast": S.COAST,
+            "track": S.TRACK,
+            "grades": S.GRADE_COLOURS,
+            "widths": S.GRADE_WIDTHS,
+            "roles": S.ROLE_COLOURS,
+            "matches": S.MATCH_COLOURS,
+            "match_labels": S.MATCH_LABELS,
         },
     }
 
@@ -326,12 +377,12 @@ def render_html(det: Detection, **kwargs: Any) -> str:
     data = payload(det, **kwargs)
     js, css = _leaflet()
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(data['title'])}</title>\n"
         f"<!-- Leaflet 1.9.4 (BSD-2-Clause, (c) Vladimir Agafonkin, CloudMade), inlined -->\n"
-        f"<style>\n{css}\n</style>\n<style>{_PAGE_CSS}</style>\n</head>\n<body>\n<div id=\"map\"></div>\n"
-        f"<script type=\"application/json\" id=\"shipwatch-data\">{script_json(data)}</script>\n"
+        f'<style>\n{css}\n</style>\n<style>{_PAGE_CSS}</style>\n</head>\n<body>\n<div id="map"></div>\n'
+        f'<script type="application/json" id="shipwatch-data">{script_json(data)}</script>\n'
         f"<script>\n{js}\n</script>\n<script>{_PAGE_JS}</script>\n</body>\n</html>\n"
     )
 
@@ -354,9 +405,14 @@ def write_html(
     if tiles is not None and not re.match(r"^https?://", tiles):
         from shipwatch.errors import InputError
 
-        raise InputError(f"tiles {tiles!r}: give an http(s) URL template like https://tile.example/{{z}}/{{x}}/{{y}}.png")
+        raise InputError(
+            f"tiles {tiles!r}: give an http(s) URL template like https://tile.example/{{z}}/{{x}}/{{y}}.png"
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(det, bbox=bbox, transit_id=transit_id, tiles=tiles, source=source),
-                    encoding="utf-8", newline="\n")
+    path.write_text(
+        render_html(det, bbox=bbox, transit_id=transit_id, tiles=tiles, source=source),
+        encoding="utf-8",
+        newline="\n",
+    )
     return path

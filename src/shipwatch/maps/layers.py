@@ -134,11 +134,14 @@ def describe_source(manifest: dict[str, Any] | None) -> str:
     imagery = [i for i in inputs if i.get("role") == "sightings"]
     parts = []
     if ais:
-        folders = sorted({Path(i["path"]).parent.name if i.get("files", 1) == 1 else Path(i["path"]).name
-                          for i in ais})
+        folders = sorted(
+            {Path(i["path"]).parent.name if i.get("files", 1) == 1 else Path(i["path"]).name for i in ais}
+        )
         files = sum(int(i.get("files") or 1) for i in ais)
-        parts.append(f"AIS: {files} file{'s' if files != 1 else ''} in {', '.join(folders[:3])}"
-                     + (" …" if len(folders) > 3 else ""))
+        parts.append(
+            f"AIS: {files} file{'s' if files != 1 else ''} in {', '.join(folders[:3])}"
+            + (" …" if len(folders) > 3 else "")
+        )
     if imagery:
         parts.append("imagery: " + ", ".join(Path(i["path"]).name for i in imagery))
     return "; ".join(parts)
@@ -208,7 +211,9 @@ def default_extent(det: Detection, *, show_routine: bool = False) -> BBox:
     """The watched and destination ports plus the drawn transits, with a margin."""
     geoms = [p.geometry for p in det.ports if p.role in (WATCH, DESTINATION)]
     routes = transit_routes(det)
-    geoms += [routes[i] for i in shown_transits(det, show_routine=show_routine)["_row"].to_list() if routes[i]]
+    geoms += [
+        routes[i] for i in shown_transits(det, show_routine=show_routine)["_row"].to_list() if routes[i]
+    ]
     if not geoms:
         geoms = [p.geometry for p in det.ports]
     if not geoms and det.tracks.height:
@@ -237,7 +242,9 @@ def parse_bbox(text: str | BBox | None) -> BBox | None:
     try:
         vals = [float(v) for v in (text.split(",") if isinstance(text, str) else text)]
     except (TypeError, ValueError) as err:
-        raise InputError(f"bbox {text!r}: give four numbers W,S,E,N in degrees, like 130,41.5,133.5,43.5") from err
+        raise InputError(
+            f"bbox {text!r}: give four numbers W,S,E,N in degrees, like 130,41.5,133.5,43.5"
+        ) from err
     if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
         raise InputError(f"bbox {text!r}: give four numbers W,S,E,N in degrees, like 130,41.5,133.5,43.5")
     w, s, e, n = vals
@@ -271,7 +278,10 @@ def focus_sightings(det: Detection, row: dict[str, Any], hours: float) -> pl.Dat
     return sg.filter(
         (pl.col("transit_id") == row["transit_id"]).fill_null(False)
         | pl.col("sighting_id").is_in(list(own))
-        | ((pl.col("port") == row["call_port"]).fill_null(False) & pl.col("observed_at").is_between(start, end))
+        | (
+            (pl.col("port") == row["call_port"]).fill_null(False)
+            & pl.col("observed_at").is_between(start, end)
+        )
     )
 
 
@@ -282,7 +292,9 @@ def focus_visits(det: Detection, row: dict[str, Any], hours: float) -> pl.DataFr
     end = (row["dark_end"] or row["dark_start"]) + timedelta(hours=hours)
     v = det.port_visits
     return v.filter(
-        (pl.col("mmsi") == row["mmsi"]) & (pl.col("arrival") <= end) & (pl.col("departure").fill_null(end) >= start)
+        (pl.col("mmsi") == row["mmsi"])
+        & (pl.col("arrival") <= end)
+        & (pl.col("departure").fill_null(end) >= start)
     )
 
 

@@ -70,7 +70,9 @@ def _draw_land(ax: Axes, extent: L.BBox) -> None:
     polys = land_polygons(bbox=clip)
     ax.set_facecolor(S.SEA)
     if polys:
-        gpd.GeoSeries(polys).plot(ax=ax, aspect=None, color=S.LAND, edgecolor=S.COAST, linewidth=0.4, zorder=1)
+        gpd.GeoSeries(polys).plot(
+            ax=ax, aspect=None, color=S.LAND, edgecolor=S.COAST, linewidth=0.4, zorder=1
+        )
 
 
 def _deg_label(v: float, pos: str) -> str:
@@ -98,20 +100,54 @@ def _axes_furniture(ax: Axes, extent: L.BBox, fontsize: float) -> None:
     km = max([k for k in _NICE_KM if k <= width_km * 0.22] or [_NICE_KM[0]])
     bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     dx = km / kpd
-    ax.fill_between([bx - 0.01 * (x1 - x0), bx + dx * 1.12], by - 0.025 * (y1 - y0), by + 0.06 * (y1 - y0),
-                    color="white", alpha=0.75, zorder=8, linewidth=0)
+    ax.fill_between(
+        [bx - 0.01 * (x1 - x0), bx + dx * 1.12],
+        by - 0.025 * (y1 - y0),
+        by + 0.06 * (y1 - y0),
+        color="white",
+        alpha=0.75,
+        zorder=8,
+        linewidth=0,
+    )
     for i in range(2):
-        ax.plot([bx + i * dx / 2, bx + (i + 1) * dx / 2], [by, by], color=("black", "white")[i],
-                linewidth=4, solid_capstyle="butt", zorder=9)
+        ax.plot(
+            [bx + i * dx / 2, bx + (i + 1) * dx / 2],
+            [by, by],
+            color=("black", "white")[i],
+            linewidth=4,
+            solid_capstyle="butt",
+            zorder=9,
+        )
     ax.plot([bx, bx + dx], [by, by], color="black", linewidth=5.2, solid_capstyle="butt", zorder=8.9)
     nm = km / 1.852
-    ax.text(bx + dx / 2, by + 0.012 * (y1 - y0), f"{km:g} km  ≈ {nm:.3g} nm", ha="center", va="bottom",
-            fontsize=fontsize * 0.85, zorder=9)
+    ax.text(
+        bx + dx / 2,
+        by + 0.012 * (y1 - y0),
+        f"{km:g} km  ≈ {nm:.3g} nm",
+        ha="center",
+        va="bottom",
+        fontsize=fontsize * 0.85,
+        zorder=9,
+    )
     # north arrow, top left
-    ax.annotate("N", xy=(0.04, 0.95), xytext=(0.04, 0.85), xycoords="axes fraction", ha="center", va="center",
-                fontsize=fontsize * 1.1, fontweight="bold", zorder=9,
-                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 10,
-                            "headlength": 10})
+    ax.annotate(
+        "N",
+        xy=(0.04, 0.95),
+        xytext=(0.04, 0.85),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=fontsize * 1.1,
+        fontweight="bold",
+        zorder=9,
+        arrowprops={
+            "facecolor": "black",
+            "edgecolor": "black",
+            "width": 3,
+            "headwidth": 10,
+            "headlength": 10,
+        },
+    )
 
 
 def _place_labels(ax: Axes, items: list[tuple[float, float, str, float, str, str]]) -> None:
@@ -127,10 +163,20 @@ def _place_labels(ax: Axes, items: list[tuple[float, float, str, float, str, str
     for x, y, text, size, colour, weight in items:
         best = None
         for dx, dy in offsets:
-            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=size,
-                            color=colour, fontweight=weight, ha="left" if dx > 0 else ("right" if dx < 0 else "center"),
-                            va="bottom", zorder=10, annotation_clip=True,
-                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
+            t = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=size,
+                color=colour,
+                fontweight=weight,
+                ha="left" if dx > 0 else ("right" if dx < 0 else "center"),
+                va="bottom",
+                zorder=10,
+                annotation_clip=True,
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+            )
             bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
             inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
             if inside and not any(bb.overlaps(p) for p in placed):
@@ -138,9 +184,18 @@ def _place_labels(ax: Axes, items: list[tuple[float, float, str, float, str, str
                 break
             t.remove()
         if best is None:  # nowhere free: the first position, overlapping
-            t = ax.annotate(text, (x, y), xytext=offsets[0], textcoords="offset points", fontsize=size,
-                            color=colour, fontweight=weight, zorder=10, annotation_clip=True,
-                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
+            t = ax.annotate(
+                text,
+                (x, y),
+                xytext=offsets[0],
+                textcoords="offset points",
+                fontsize=size,
+                color=colour,
+                fontweight=weight,
+                zorder=10,
+                annotation_clip=True,
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+            )
             best = (t, t.get_window_extent(renderer))
         placed.append(best[1])
 
@@ -159,13 +214,30 @@ def _draw_ports(ax: Axes, det: Detection, extent: L.BBox, fontsize: float, highl
         )
         xy = np.array([p.call_point() for p in ports])
         size = {"watch": 60, "destination": 50, "reference": 22}[role]
-        ax.scatter(xy[:, 0], xy[:, 1], s=size, marker=S.ROLE_MARKERS[role], facecolor=colour, edgecolor="white",
-                   linewidth=0.8, zorder=6)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=size,
+            marker=S.ROLE_MARKERS[role],
+            facecolor=colour,
+            edgecolor="white",
+            linewidth=0.8,
+            zorder=6,
+        )
         for p, (x, y) in zip(ports, xy, strict=True):
             if extent[0] <= x <= extent[2] and extent[1] <= y <= extent[3]:
                 big = role != "reference" or p.name in highlight
-                items.append((x, y, p.name, fontsize * (1.05 if big else 0.8), colour, "bold" if big else "normal",
-                              {"watch": 0, "destination": 1, "reference": 2}[role]))
+                items.append(
+                    (
+                        x,
+                        y,
+                        p.name,
+                        fontsize * (1.05 if big else 0.8),
+                        colour,
+                        "bold" if big else "normal",
+                        {"watch": 0, "destination": 1, "reference": 2}[role],
+                    )
+                )
     items.sort(key=lambda i: (i[6], i[0]))
     return [i[:6] for i in items]
 
@@ -192,15 +264,30 @@ def _draw_transits(ax: Axes, det: Detection, rows: pl.DataFrame, *, focus: bool 
         grade = row["evidence"] if row["evidence"] in S.GRADES else "possible"
         faint = bool(row.get("routine")) and grade == "possible"
         xy = np.asarray(line.coords)
-        ax.plot(xy[:, 0], xy[:, 1], color=S.GRADE_COLOURS[grade],
-                linewidth=S.GRADE_WIDTHS[grade] * (1.5 if focus else 1.0),
-                linestyle=(0, (5, 2.5)), alpha=S.ROUTINE_ALPHA if faint else 0.85, zorder=5,
-                solid_capstyle="round", dash_capstyle="round")
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            color=S.GRADE_COLOURS[grade],
+            linewidth=S.GRADE_WIDTHS[grade] * (1.5 if focus else 1.0),
+            linestyle=(0, (5, 2.5)),
+            alpha=S.ROUTINE_ALPHA if faint else 0.85,
+            zorder=5,
+            solid_capstyle="round",
+            dash_capstyle="round",
+        )
         ends = [(row["start_lon"], row["start_lat"], "o"), (row["end_lon"], row["end_lat"], "s")]
         for x, y, m in ends:
             if L._finite(x, y):
-                ax.scatter([x], [y], s=18 if not focus else 40, marker=m, facecolor="white",
-                           edgecolor=S.GRADE_COLOURS[grade], linewidth=1.1, zorder=6.5)
+                ax.scatter(
+                    [x],
+                    [y],
+                    s=18 if not focus else 40,
+                    marker=m,
+                    facecolor="white",
+                    edgecolor=S.GRADE_COLOURS[grade],
+                    linewidth=1.1,
+                    zorder=6.5,
+                )
         drawn.append(grade)
     return drawn
 
@@ -213,22 +300,47 @@ def _draw_sightings(ax: Axes, sightings: pl.DataFrame, *, scale: float = 1.0) ->
         sg = sightings.filter(pl.col("match") == match)
         if sg.height == 0:
             continue
-        ax.scatter(sg["lon"].to_numpy(), sg["lat"].to_numpy(), s=(70 if match == "dark_transit" else 34) * scale,
-                   marker=S.MATCH_MARKERS[match], facecolor=S.MATCH_COLOURS[match], edgecolor="white",
-                   linewidth=0.6, zorder=7, alpha=0.9)
+        ax.scatter(
+            sg["lon"].to_numpy(),
+            sg["lat"].to_numpy(),
+            s=(70 if match == "dark_transit" else 34) * scale,
+            marker=S.MATCH_MARKERS[match],
+            facecolor=S.MATCH_COLOURS[match],
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=7,
+            alpha=0.9,
+        )
         seen.append(match)
     return seen
 
 
-def _legend(ax: Axes, grades: list[str], matches: list[str], roles: list[str], *, outside: bool,
-            fontsize: float, focus_track: bool, routine_hidden: int) -> None:
+def _legend(
+    ax: Axes,
+    grades: list[str],
+    matches: list[str],
+    roles: list[str],
+    *,
+    outside: bool,
+    fontsize: float,
+    focus_track: bool,
+    routine_hidden: int,
+) -> None:
     from matplotlib.lines import Line2D
 
     h: list[Any] = []
     for g in S.GRADES:
         if g in grades:
-            h.append(Line2D([], [], color=S.GRADE_COLOURS[g], lw=S.GRADE_WIDTHS[g] + 0.4, ls=(0, (5, 2.5)),
-                            label=f"dark transit: {g}"))
+            h.append(
+                Line2D(
+                    [],
+                    [],
+                    color=S.GRADE_COLOURS[g],
+                    lw=S.GRADE_WIDTHS[g] + 0.4,
+                    ls=(0, (5, 2.5)),
+                    label=f"dark transit: {g}",
+                )
+            )
     if grades:
         h.append(Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="last fix before dark"))
         h.append(Line2D([], [], marker="s", ls="", mfc="white", mec="black", label="first fix after"))
@@ -237,23 +349,60 @@ def _legend(ax: Axes, grades: list[str], matches: list[str], roles: list[str], *
     h.append(Line2D([], [], color=S.TRACK, lw=1.0, alpha=0.5, label="AIS tracks"))
     for r in S.ROLES:
         if r in roles:
-            h.append(Line2D([], [], marker=S.ROLE_MARKERS[r], ls="", ms=8, mfc=S.ROLE_COLOURS[r], mec="white",
-                            label=f"port: {r}"))
+            h.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=S.ROLE_MARKERS[r],
+                    ls="",
+                    ms=8,
+                    mfc=S.ROLE_COLOURS[r],
+                    mec="white",
+                    label=f"port: {r}",
+                )
+            )
     for m in S.MATCHES:
         if m in matches:
-            h.append(Line2D([], [], marker=S.MATCH_MARKERS[m], ls="", ms=13 if m == "dark_transit" else 7,
-                            mfc=S.MATCH_COLOURS[m], mec="white", label=S.MATCH_LABELS[m]))
+            h.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=S.MATCH_MARKERS[m],
+                    ls="",
+                    ms=13 if m == "dark_transit" else 7,
+                    mfc=S.MATCH_COLOURS[m],
+                    mec="white",
+                    label=S.MATCH_LABELS[m],
+                )
+            )
     title = "Legend"
     if outside:
-        leg = ax.figure.legend(handles=h, loc="upper left", bbox_to_anchor=(0.755, 0.87), fontsize=fontsize,
-                               title=title, title_fontsize=fontsize * 1.05, frameon=False, borderaxespad=0)
+        leg = ax.figure.legend(
+            handles=h,
+            loc="upper left",
+            bbox_to_anchor=(0.755, 0.87),
+            fontsize=fontsize,
+            title=title,
+            title_fontsize=fontsize * 1.05,
+            frameon=False,
+            borderaxespad=0,
+        )
     else:
         leg = ax.legend(handles=h, loc="lower right", fontsize=fontsize * 0.8, framealpha=0.85)
     leg.set_zorder(12)
     if routine_hidden and outside:
-        ax.figure.text(0.757, 0.085, textwrap.fill(
-            f"Not drawn: {routine_hidden} possible call{'s' if routine_hidden != 1 else ''} by routine vessels "
-            "(vessels that go dark often).", 40), fontsize=fontsize * 0.85, color="#555555", va="bottom")
+        ax.figure.text(
+            0.757,
+            0.085,
+            textwrap.fill(
+                f"Not drawn: {routine_hidden} possible call{'s' if routine_hidden != 1 else ''} by routine vessels "
+                "(vessels that go dark often).",
+                40,
+            ),
+            fontsize=fontsize * 0.85,
+            color="#555555",
+            va="bottom",
+        )
 
 
 def plot_map(
@@ -292,11 +441,19 @@ def plot_map(
         line = L.transit_routes(det)[focus["_row"]]
         import shapely
 
-        geoms = [g for g in (line, shapely.multipoints(window.select("lon", "lat").to_numpy())
-                             if window.height else None) if g is not None and not g.is_empty]
+        geoms = [
+            g
+            for g in (
+                line,
+                shapely.multipoints(window.select("lon", "lat").to_numpy()) if window.height else None,
+            )
+            if g is not None and not g.is_empty
+        ]
         ports = {p.name: p for p in det.ports}
         geoms += [ports[n].geometry for n in (focus["call_port"],) if n in ports]
-        extent = box or L.pad_bbox(shapely.union_all(geoms).bounds if geoms else L.default_extent(det), 0.15, 0.08)
+        extent = box or L.pad_bbox(
+            shapely.union_all(geoms).bounds if geoms else L.default_extent(det), 0.15, 0.08
+        )
     else:
         rows = all_rows
         extent = box or L.default_extent(det, show_routine=show_routine)
@@ -311,8 +468,15 @@ def plot_map(
     grades = _draw_transits(ax, det, rows, focus=focus is not None)
     if focus is not None:
         if window.height:
-            ax.plot(window["lon"].to_numpy(), window["lat"].to_numpy(), color=S.FOCUS_TRACK, lw=1.6, zorder=6,
-                    marker=".", ms=2.5)
+            ax.plot(
+                window["lon"].to_numpy(),
+                window["lat"].to_numpy(),
+                color=S.FOCUS_TRACK,
+                lw=1.6,
+                zorder=6,
+                marker=".",
+                ms=2.5,
+            )
         sightings = L.focus_sightings(det, focus, hours)
         # port visits: the times beside the port
         for v in visits.iter_rows(named=True):
@@ -320,8 +484,17 @@ def plot_map(
             if port is None:
                 continue
             x, y = port.call_point()
-            label_items.append((x, y, f"AIS visit {v['port']}: {L.fmt_time(v['arrival'])[5:16]} – "
-                                f"{L.fmt_time(v['departure'])[5:16]}", fs * 0.8, S.FOCUS_TRACK, "normal"))
+            label_items.append(
+                (
+                    x,
+                    y,
+                    f"AIS visit {v['port']}: {L.fmt_time(v['arrival'])[5:16]} – "
+                    f"{L.fmt_time(v['departure'])[5:16]}",
+                    fs * 0.8,
+                    S.FOCUS_TRACK,
+                    "normal",
+                )
+            )
     else:
         sightings = det.sightings
     matches = _draw_sightings(ax, sightings, scale=1.4 if focus is not None else 1.0)
@@ -330,24 +503,49 @@ def plot_map(
     _place_labels(ax, label_items)
     roles = sorted({p.role for p in det.ports}, key=S.ROLES.index)
     outside = own_figure or getattr(ax, "_shipwatch_outside_legend", False)
-    _legend(ax, grades, matches, roles, outside=outside, fontsize=fs, focus_track=focus is not None,
-            routine_hidden=hidden if focus is None else 0)
+    _legend(
+        ax,
+        grades,
+        matches,
+        roles,
+        outside=outside,
+        fontsize=fs,
+        focus_track=focus is not None,
+        routine_hidden=hidden if focus is None else 0,
+    )
     # title: what, when, from what
     if focus is not None:
-        head = title or (f"Dark transit of {L.vessel_label(focus)}: {focus['evidence']} call at {focus['call_port']}")
-        sub = (f"dark {L.fmt_time(focus['dark_start'])} – {L.fmt_time(focus['dark_end'])} "
-               f"({L.fmt_num(focus['dark_hours'])} h); its AIS track ±{hours:g} h; imagery at "
-               f"{focus['call_port']} in that window.")
-        why = "Why: " + (focus.get("why") or "") + (f" Imagery: {focus['imagery']}" if focus.get("imagery") else "")
+        head = title or (
+            f"Dark transit of {L.vessel_label(focus)}: {focus['evidence']} call at {focus['call_port']}"
+        )
+        sub = (
+            f"dark {L.fmt_time(focus['dark_start'])} – {L.fmt_time(focus['dark_end'])} "
+            f"({L.fmt_num(focus['dark_hours'])} h); its AIS track ±{hours:g} h; imagery at "
+            f"{focus['call_port']} in that window."
+        )
+        why = (
+            "Why: "
+            + (focus.get("why") or "")
+            + (f" Imagery: {focus['imagery']}" if focus.get("imagery") else "")
+        )
         if outside:
-            ax.figure.text(0.757, 0.085, textwrap.fill(textwrap.shorten(why, 700), 46), fontsize=fs * 0.8,
-                           color="#333333", va="bottom")
+            ax.figure.text(
+                0.757,
+                0.085,
+                textwrap.fill(textwrap.shorten(why, 700), 46),
+                fontsize=fs * 0.8,
+                color="#333333",
+                va="bottom",
+            )
     else:
         watched = ", ".join(p.name for p in det.ports if p.role == "watch") or "watched ports"
         head = title or f"Dark transits via {watched}, {L.period_text(det)}"
         counts = {g: int((det.dark_transits["evidence"] == g).sum()) for g in S.GRADES}
-        sub = (f"{det.dark_transits.height} dark transits (" + ", ".join(f"{v} {k}" for k, v in counts.items())
-               + f"); period = first–last dark start.")
+        sub = (
+            f"{det.dark_transits.height} dark transits ("
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+            + "); period = first–last dark start."
+        )
     sub = sub + (f" Source: {source}." if source else "") + " Drawn by shipwatch; land: GSHHG/Natural Earth."
     if outside:
         ax.figure.text(0.05, 0.965, head, fontsize=fs * 1.5, fontweight="bold", va="top")

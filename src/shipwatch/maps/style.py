@@ -27,7 +27,12 @@ ROLE_MARKERS = {"watch": "s", "destination": "^", "reference": "o"}
 
 #: Sighting matches (shipwatch.sightings): colour and matplotlib marker.
 MATCHES = ("dark_transit", "ambiguous", "unidentified", "ais")
-MATCH_COLOURS = {"ais": "#1a9850", "dark_transit": "#d7191c", "ambiguous": "#fdae61", "unidentified": "#111111"}
+MATCH_COLOURS = {
+    "ais": "#1a9850",
+    "dark_transit": "#d7191c",
+    "ambiguous": "#fdae61",
+    "unidentified": "#111111",
+}
 MATCH_MARKERS = {"ais": "o", "dark_transit": "*", "ambiguous": "D", "unidentified": "X"}
 MATCH_LABELS = {
     "ais": "imagery: ship with AIS on",
