@@ -3,6 +3,7 @@ headless Chromium (installed when missing; the tests using it skip cleanly when 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from dataclasses import replace
@@ -56,12 +57,10 @@ def hostile(det):
 def chromium():
     """Debian's headless Chromium; installed with apt-get when missing, else the test is skipped."""
     if not CHROMIUM.exists() and shutil.which("apt-get"):
-        try:
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             subprocess.run(
                 ["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=600, check=False
             )
-        except (OSError, subprocess.TimeoutExpired):
-            pass
     if not CHROMIUM.exists():
         pytest.skip("headless Chromium not available (apt-get install -y chromium)")
     return lambda tmp, url, *extra, timeout=90: _run_chromium(CHROMIUM, tmp, url, *extra, timeout=timeout)

@@ -18,7 +18,7 @@ def _rgb(hex_colour: str) -> np.ndarray:
 def _pixel(ax, buf, lon, lat, r=4):
     """The median colour of the 9 x 9 pixels around (lon, lat): a graticule line through the point is ignored."""
     x, y = ax.transData.transform((lon, lat))
-    row, col = int(round(buf.shape[0] - y)), int(round(x))
+    row, col = round(buf.shape[0] - y), round(x)
     return np.median(buf[row - r : row + r + 1, col - r : col + r + 1, :3].reshape(-1, 3), axis=0).astype(
         float
     )
@@ -63,7 +63,7 @@ def test_one_transit_zoomed(det, tmp_path):
 
 
 def test_bbox_override_and_errors(det, tmp_path):
-    fig, ax = static._new_figure()
+    _fig, ax = static._new_figure()
     plot_map(det, ax, bbox=(130.0, 42.0, 130.6, 42.4))
     x0, x1 = ax.get_xlim()
     assert x0 > 129.9 and x1 < 130.7  # grown to the frame's shape around the box, not beyond reason
@@ -86,7 +86,7 @@ def test_detection_methods(det, tmp_path, monkeypatch):
     assert isinstance(det.plot(), Axes)
     tid = det.dark_transits["transit_id"][0]
     assert isinstance(det.plot_transit(tid), Axes)
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert det.plot(ax=ax) is ax
     plt.close("all")
     monkeypatch.chdir(tmp_path)
