@@ -510,8 +510,9 @@ def main() -> int:
         if n > 2:
             half = scale.get(f"store_{n // 2}x", [{}])
             if "killed_mb" in half[-1] or "error" in half[-1]:
-                log(f"  store_{n}x: not run, {n // 2}x already passed the memory cap")
-                scale[f"store_{n}x"] = [{"error": f"not run: {n // 2}× already passed the memory cap"}]
+                why = "passed the memory cap" if "killed_mb" in half[-1] else "was not run or failed"
+                log(f"  store_{n}x: not run, {n // 2}x {why}")
+                scale[f"store_{n}x"] = [{"error": f"not run: {n // 2}× {why}"}]
                 continue
             # Peak RSS grows linearly with the rows (4.6 GB per day on the first run): skip a size whose
             # projection passes the cap instead of waiting minutes for the watchdog to stop it.
