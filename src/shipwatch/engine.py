@@ -291,12 +291,17 @@ def read_bucket(task: BucketTask) -> pl.DataFrame:
 
 def run_bucket(task: BucketTask) -> BucketResult:
     """Read one bucket, run every per-vessel stage, write its tracks; the task a worker runs."""
+    t0 = time.perf_counter()
     positions = read_bucket(task)
+    read_s = time.perf_counter() - t0
     result, tracks = detect_vessels(
         positions, ports=task.ports, settings=task.settings, sightings=task.sightings, data_end=task.data_end
     )
+    t1 = time.perf_counter()
     if task.tracks_file is not None:
         tracks.select(list(TRACKS)).write_parquet(task.tracks_file, compression="zstd", statistics=False)
+    result.timings["read"] = read_s
+    result.timings["write_tracks"] = time.perf_counter() - t1
     return result
 
 

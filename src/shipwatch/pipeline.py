@@ -189,7 +189,9 @@ def run(
                 lo=lo, hi=hi, engine=engine, workers=workers, scheduler=scheduler, bucket_rows=bucket_rows,
             )
             accounting.setdefault("rows", result.stats["positions"])
+        t_write = time.perf_counter()
         written = write_outputs(result, out)
+        write_s = time.perf_counter() - t_write
         if isinstance(result.tracks, pl.LazyFrame):  # the pieces are gone: read the tracks from the run folder
             shutil.rmtree(out / ".tracks", ignore_errors=True)
             result.tracks = pl.scan_parquet(out / TRACKS_FILE)
@@ -209,6 +211,7 @@ def run(
         "timings_s": {
             "load": round(load_s, 3),
             **result.timings,
+            "write": round(write_s, 3),
             "total": round(time.perf_counter() - t0, 3),
         },
     }
