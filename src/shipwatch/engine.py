@@ -54,8 +54,8 @@ ENGINES = ("local", "dask")
 #: Columns read from a store: what detection uses.
 READ_COLUMNS = [
     s.MMSI, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG, s.VESSEL_NAME, s.IMO, s.CALLSIGN, s.SHIP_TYPE,
-    s.LENGTH_M, s.SOURCE_FILE, s.SOURCE_ROW,
-]  # fmt: skip
+    s.LENGTH_M,
+]  # fmt: skip (no source_file/source_row: part files are in store order, see clean_tracks(store_runs=))
 
 
 @dataclass
@@ -73,6 +73,32 @@ class BucketResult:
     t_min: datetime | None
     t_max: datetime | None
     timings: dict[str, float] = field(default_factory=dict)
+    tracks: pl.DataFrame | None = None  # the bucket's tracks, when the caller writes them
+
+
+#: Compression of the tracks a run keeps (fast to write; tracks are for maps and analysts).
+TRACKS_COMPRESSION = "lz4"
+
+
+class TracksWriter:
+    """Appends buckets' tracks to one Parquet file as they finish (bounded memory: one bucket at a time)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, tracks: pl.DataFrame) -> None:
+        table = tracks.select(list(TRACKS)).to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema, compression=TRACKS_COMPRESSION)
+        self._writer.write_table(table)
+
+    def __enter__(self) -> TracksWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 class _Clock:
@@ -93,14 +119,15 @@ def detect_vessels(
     settings: Settings,
     sightings: pl.DataFrame,
     data_end: datetime | None,
+    store_runs: bool = False,
 ) -> tuple[BucketResult, pl.DataFrame]:
     """Every per-vessel stage on the positions of a set of vessels; returns the bucket's result and its
-    cleaned, labelled tracks."""
+    cleaned, labelled tracks. ``store_runs``: the rows are a store's part files one after another."""
     clock = _Clock()
     cfg = settings
     # what is known of each vessel comes from all its reports (static fields are not kept per position)
     vessels = vessel_info(positions)
-    tracks, cleaning = clean_tracks(positions, settings=cfg.tracks)
+    tracks, cleaning = clean_tracks(positions, settings=cfg.tracks, store_runs=store_runs)
     clock.lap("clean")
     labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     clock.lap("label_ports")
@@ -295,11 +322,18 @@ def run_bucket(task: BucketTask) -> BucketResult:
     positions = read_bucket(task)
     read_s = time.perf_counter() - t0
     result, tracks = detect_vessels(
-        positions, ports=task.ports, settings=task.settings, sightings=task.sightings, data_end=task.data_end
+        positions,
+        ports=task.ports,
+        settings=task.settings,
+        sightings=task.sightings,
+        data_end=task.data_end,
+        store_runs=True,
     )
     t1 = time.perf_counter()
-    if task.tracks_file is not None:
-        tracks.select(list(TRACKS)).write_parquet(task.tracks_file, compression="zstd", statistics=False)
+    result.tracks = tracks.select(list(TRACKS))
+    if task.tracks_file is not None:  # a worker elsewhere: its tracks go to a file, not over the wire
+        result.tracks.write_parquet(task.tracks_file, compression=TRACKS_COMPRESSION, statistics=False)
+        result.tracks = None
     result.timings["read"] = read_s
     result.timings["write_tracks"] = time.perf_counter() - t1
     return result
@@ -325,12 +359,20 @@ def run_buckets(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    tracks_sink: Callable[[pl.DataFrame], None] | None = None,
 ) -> list[BucketResult]:
-    """Run the tasks on an engine; results in task order (the same whatever ran them, wherever)."""
+    """Run the tasks on an engine; results in task order (the same whatever ran them, wherever).
+
+    With the local engine, each bucket's tracks are handed to ``tracks_sink`` as it finishes (when its
+    task names no ``tracks_file``); Dask workers write theirs to their task's ``tracks_file``."""
     if engine == "local":
         out = []
         for i, task in enumerate(tasks):
-            out.append(run_bucket(task))
+            result = run_bucket(task)
+            if tracks_sink is not None and result.tracks is not None:
+                tracks_sink(result.tracks)
+                result.tracks = None
+            out.append(result)
             if progress is not None:
                 progress(i + 1, len(tasks))
         return out
