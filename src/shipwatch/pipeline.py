@@ -239,7 +239,7 @@ def _detect_buckets(
 ) -> Detection:
     """Detection over stores, one bucket of vessels at a time (see :mod:`shipwatch.engine`)."""
     sight = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
-    n = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
+    buckets = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
     pieces = out / ".tracks"
     shutil.rmtree(pieces, ignore_errors=True)
     pieces.mkdir(parents=True, exist_ok=True)
@@ -247,11 +247,11 @@ def _detect_buckets(
     local = engine == "local"
     tasks = [
         BucketTask(
-            stores=[str(p.resolve()) for p in stores], bucket=b, buckets=n, lo=lo, hi=hi, data_end=data_end,
+            stores=[str(p.resolve()) for p in stores], bucket=b, lo=lo, hi=hi, data_end=data_end,
             ports=ports, settings=settings, sightings=sight,
-            tracks_file=None if local else str((pieces / f"{b:05d}.parquet").resolve()),
+            tracks_file=None if local else str((pieces / f"{i:05d}.parquet").resolve()),
         )
-        for b in range(n)
+        for i, b in enumerate(buckets)
     ]
     with TracksWriter(out / TRACKS_FILE) as sink:
         results = run_buckets(
