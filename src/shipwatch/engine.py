@@ -21,13 +21,11 @@ their results in bucket order, so its outputs are byte-identical to the local en
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -292,50 +290,42 @@ class Bucket:
 def plan_buckets(
     stores: Sequence[Path], *, lo: datetime | None, hi: datetime | None, bucket_rows: int
 ) -> list[Bucket]:
-    """Buckets of vessels that each hold about ``bucket_rows`` positions at most.
+    """Buckets of vessels that each hold about ``bucket_rows`` positions at most (more only when one
+    vessel alone has more).
 
     Each of the store's ``BUCKETS`` part files (per day) holds one residue ``mmsi % BUCKETS`` and is
-    sorted by MMSI. When a residue holds more than ``bucket_rows`` rows over the window, it is split into
-    MMSI ranges at quantiles estimated from the files' row-group statistics (no data is read), so a
-    bucket reads only the row groups that overlap its range: reading stays near one pass whatever the
-    number of buckets.
+    sorted by MMSI. When a residue holds more than ``bucket_rows`` rows over the window, it is cut into
+    MMSI ranges from its positions per MMSI (one streaming pass over the MMSI column only: a few bytes a
+    row, memory bounded by the number of vessels), so a bucket then reads only the row groups that
+    overlap its range: reading stays near one pass whatever the number of buckets.
     """
     target = max(bucket_rows, 1)
-    groups: dict[int, list[tuple[int, int, int]]] = {p: [] for p in range(BUCKETS)}  # (min, max, rows)
-    for f in _day_files(stores, lo, hi):
-        part = int(f.stem.removeprefix("part-"))
-        meta = pq.read_metadata(f)
-        col = meta.schema.names.index(s.MMSI)
-        for g in range(meta.num_row_groups):
-            rg = meta.row_group(g)
-            st = rg.column(col).statistics
-            if st is None or not st.has_min_max:
-                groups[part].append((0, 2**62, rg.num_rows))
-            else:
-                groups[part].append((int(st.min), int(st.max) + 1, rg.num_rows))
+    files = _day_files(stores, lo, hi)
     out: list[Bucket] = []
     for part in range(BUCKETS):
-        rows = sum(n for _, _, n in groups[part])
-        k = max(1, math.ceil(rows / target))
-        if k == 1:
-            out.append(Bucket(part, 0, 2**62))
+        mine = [f for f in files if f.name == f"part-{part:02d}.parquet"]
+        rows = sum(pq.read_metadata(f).num_rows for f in mine)
+        if rows <= target:
+            if rows:
+                out.append(Bucket(part, 0, 2**62))
             continue
-        # spread each row group's rows evenly over its MMSI range; cut at k-quantiles
-        edges = sorted({a for a, _, _ in groups[part]} | {b for _, b, _ in groups[part]})
-        weights = [0.0] * (len(edges) - 1)
-        for a, b, n in groups[part]:
-            i, j = bisect.bisect_left(edges, a), bisect.bisect_left(edges, b)
-            span = b - a
-            for e in range(i, j):
-                weights[e] += n * (edges[e + 1] - edges[e]) / span
-        cuts, acc, want = [], 0.0, rows / k
-        for e, w in enumerate(weights):
-            acc += w
-            while acc >= want * (len(cuts) + 1) and len(cuts) < k - 1:
-                frac = 1 - (acc - want * (len(cuts) + 1)) / w if w else 1.0
-                cuts.append(int(edges[e] + frac * (edges[e + 1] - edges[e])))
-        bounds = [0, *sorted(set(cuts)), 2**62]
-        out += [Bucket(part, a, b) for a, b in itertools.pairwise(bounds) if a < b]
+        counts = (
+            pl.scan_parquet(mine, hive_partitioning=False, schema=s.CANONICAL_SCHEMA)
+            .select(s.MMSI)
+            .group_by(s.MMSI)
+            .len()
+            .sort(s.MMSI)
+            .collect(engine="streaming")
+        )
+        mmsi, n = counts[s.MMSI].to_numpy(), counts["len"].to_numpy()
+        cuts, acc = [], 0
+        for m, k in zip(mmsi, n, strict=True):  # a loop over vessels of one residue, not positions
+            if acc and acc + k > target:
+                cuts.append(int(m))
+                acc = 0
+            acc += int(k)
+        bounds = [0, *cuts, 2**62]
+        out += [Bucket(part, a, b) for a, b in itertools.pairwise(bounds)]
     return out
 
 
@@ -396,16 +386,35 @@ def run_bucket(task: BucketTask) -> BucketResult:
 
 
 def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None) -> datetime | None:
-    """The last position time in the stores' window (the end open gaps run to)."""
+    """The last position time in the stores' window (the end open gaps run to), from the files'
+    row-group statistics where they settle it (no data read), else from the timestamps themselves."""
     files = _day_files(stores, lo, hi)
     if not files:
         return None
-    lf = pl.scan_parquet(files, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
-    if lo is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
-    if hi is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
-    return lf.select(pl.col(s.TIMESTAMP).max()).collect().item()
+    best: datetime | None = None
+    unsettled = []
+    for f in files:
+        meta = pq.read_metadata(f)
+        col = meta.schema.names.index(s.TIMESTAMP)
+        stats = [meta.row_group(g).column(col).statistics for g in range(meta.num_row_groups)]
+        if hi is None and stats and all(st is not None and st.has_min_max for st in stats):
+            top = max(st.max for st in stats)
+            if isinstance(top, datetime):
+                top = top if top.tzinfo else top.replace(tzinfo=UTC)
+                if lo is None or top >= lo:
+                    best = top if best is None else max(best, top)
+                    continue
+        unsettled.append(f)
+    if unsettled:
+        lf = pl.scan_parquet(unsettled, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
+        if lo is not None:
+            lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
+        if hi is not None:
+            lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
+        top = lf.select(pl.col(s.TIMESTAMP).max()).collect().item()
+        if top is not None:
+            best = top if best is None else max(best, top)
+    return best
 
 
 def run_buckets(
