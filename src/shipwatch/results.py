@@ -47,7 +47,10 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
         ) from err
     written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
     tracks = result.tracks.select(list(TRACKS))
-    tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
+    if isinstance(tracks, pl.LazyFrame):  # bucket by bucket: streamed from the buckets' pieces
+        tracks.sink_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
+    else:
+        tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
     written.append(out / TRACKS_FILE)
     written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
     return written
