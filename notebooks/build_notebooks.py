@@ -65,14 +65,13 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import geopandas as gpd
 import matplotlib.pyplot as plt
-import numpy as np
 import polars as pl
 
 import shipwatch
-from shipwatch.coastline import land_polygons
+from shipwatch.geoexport import export
 from shipwatch.ingest import ingest
+from shipwatch.maps import describe_source, plot_monthly
 from shipwatch.resources import SAMPLE_DIR, SAMPLE_SIGHTINGS
 from shipwatch.summary import compare_published, read_reference
 
@@ -101,14 +100,20 @@ print("balanced:", report.balanced, "| layouts:", sorted({f["dialect"] for f in 
 ## 2. Detect
 
 `shipwatch.run` (the `shipwatch detect` command) reads the store, runs every stage and writes the output
-folder; it also returns the result as a `Detection` (polars tables) and the `run.json` manifest.
-The sightings file adds satellite imagery of the watched pier.
+folder with its `run.json` manifest. The sightings file adds satellite imagery of the watched pier.
+
+`shipwatch.read_results` loads a finished run folder back as a `Detection`: polars tables, the cleaned
+tracks included. It is also how you pick up a run made on the command line; the rest of this notebook
+works on it.
 """),
     code("""
-result, manifest = shipwatch.run([work / "store"], work / "out", sightings=SAMPLE_SIGHTINGS)
-print(result)
+run, manifest = shipwatch.run([work / "store"], work / "out", sightings=SAMPLE_SIGHTINGS)
 print("written:", ", ".join(manifest["outputs"]))
 print("dark transits by grade:", dict(manifest["results"]["dark_transits"]))
+
+result = shipwatch.read_results(work / "out")
+assert result.dark_transits["transit_id"].to_list() == run.dark_transits["transit_id"].to_list()
+result
 """),
     md("""
 ## 3. The monthly table beside the published counts
@@ -141,43 +146,21 @@ December (the last simulated call ends on 6 December), which is the Bloomberg si
 disagreement.
 """),
     md("""
-## 4. The transits on a map
+## 4. The transits on a map, and the months in a chart
 
-Each dark transit is drawn from the last fix before the silence, through the call port, to the first fix
-after it, coloured by grade.
+`Detection.plot()` draws the transit map (offline coastline, port polygons, each dark transit from the last
+fix before the silence, through the call port, to the first fix after it, coloured by grade; the routine
+vessels' `possible` calls are left out unless `show_routine=True`). `shipwatch.maps.plot_monthly` draws the
+monthly chart beside the published counts. Both are matplotlib, so they show inline and save with
+`savefig` (`shipwatch.maps.save_map` / `save_monthly` write the PNGs a brief needs; the `shipwatch map`
+command does the same).
 """),
     code("""
-gdfs = result.to_geopandas()
-BBOX = (129.9, 41.95, 133.4, 43.3)  # lon_min, lat_min, lon_max, lat_max: Rason to Nakhodka
-COLOURS = {"possible": "#9e9e9e", "probable": "#f39c12", "confirmed": "#c0392b"}
-
-
-def base_map(bbox, ax=None, title=None):
-    \"\"\"Land (offline GSHHG coastline), the port polygons and their names, in a lon/lat frame.\"\"\"
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 6.5))
-    land = gpd.GeoSeries(land_polygons(bbox=bbox), crs="EPSG:4326")
-    land.plot(ax=ax, color="#ece7da", edgecolor="#a69f8a", linewidth=0.4)
-    ports = gdfs["ports"].cx[bbox[0] : bbox[2], bbox[1] : bbox[3]]
-    ports.plot(ax=ax, facecolor="#1f4e79", edgecolor="#1f4e79", alpha=0.5)
-    for _, p in ports.iterrows():
-        ax.annotate(p["name"], (p["berth_lon"], p["berth_lat"]), xytext=(4, 4), textcoords="offset points",
-                    fontsize=9, color="#1f4e79", weight="bold" if p["role"] != "reference" else "normal")
-    ax.set_xlim(bbox[0], bbox[2])
-    ax.set_ylim(bbox[1], bbox[3])
-    ax.set_aspect(1 / np.cos(np.radians((bbox[1] + bbox[3]) / 2)))
-    ax.set_facecolor("#f4f8fb")
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-ax = base_map(BBOX, title="Dark transits to Najin, sample Aug 2023 – Feb 2024 (simulated data)")
-for grade, colour in COLOURS.items():
-    lines = gdfs["dark_transits"][gdfs["dark_transits"]["evidence"] == grade]
-    if len(lines):
-        lines.plot(ax=ax, color=colour, linewidth=1.3, alpha=0.75, label=f"{grade} ({len(lines)})")
-ax.legend(title="dark transits", loc="lower right")
+ax = result.plot(source=describe_source(manifest))
+plt.show()
+"""),
+    code("""
+fig = plot_monthly(result)
 plt.show()
 """),
     md("""
@@ -238,18 +221,12 @@ print(around.select("port", "arrival", "departure", "hours", "confidence"))
 seen = result.sightings.filter(pl.col("transit_id") == t["transit_id"])
 seen.select("sighting_id", "observed_at", "port", "length_m", "source", "match")
 """),
+    md("""
+`Detection.plot_transit` draws the same on a map: the track 48 h before (AIS on), the silence through the
+call port, the track after, the port visits and the image.
+"""),
     code("""
-ax = base_map((130.1, 42.1, 132.6, 43.0), title=f"{t['vessel_name']}: {t['transit_id']}")
-pieces = gdfs["positions"]
-mine = pieces[(pieces["mmsi"] == t["mmsi"])
-              & pieces["timestamp"].between(t["dark_start"] - timedelta(days=2), t["dark_end"] + timedelta(days=2))]
-mine[mine["timestamp"] <= t["dark_start"]].plot(ax=ax, markersize=16, color="#2471a3", label="AIS before")
-mine[mine["timestamp"] >= t["dark_end"]].plot(ax=ax, markersize=3, color="#f1c40f", label="AIS after")
-dark = gdfs["dark_transits"][gdfs["dark_transits"]["transit_id"] == t["transit_id"]]
-dark.plot(ax=ax, color=COLOURS["confirmed"], linestyle="--", linewidth=1.5, label="dark (inferred)")
-imgs = gdfs["sightings"][gdfs["sightings"]["transit_id"] == t["transit_id"]]
-imgs.plot(ax=ax, marker="*", markersize=160, color="black", label="imagery sighting", zorder=5)
-ax.legend(loc="lower right")
+ax = result.plot_transit(t["transit_id"])
 plt.show()
 """),
     md("""
@@ -257,10 +234,10 @@ plt.show()
 
 `to_geopandas()` gives one GeoDataFrame per table in EPSG:4326: points for positions and sightings, one
 line per track piece (split at every gap), lines for gaps and dark transits, polygons for ports and port
-visits. `to_pandas()` gives the plain tables. A finished run folder loads back with
-`shipwatch.read_results`.
+visits. `to_pandas()` gives the plain tables.
 """),
     code("""
+gdfs = result.to_geopandas()
 {name: len(frame) for name, frame in gdfs.items()}
 """),
     code("""
@@ -269,10 +246,19 @@ gdfs["dark_transits"][["transit_id", "vessel_name", "evidence", "dark_start", "d
     code("""
 gdfs["tracks"].head()
 """),
+    md("""
+For GIS tools and for a reader who wants to click around: `shipwatch.geoexport.export` writes the layers
+as GeoJSON, KML, GeoPackage or GeoParquet, and `Detection.explore` writes one offline HTML map
+(Leaflet inlined, no network) with switchable layers and a popup per transit.
+"""),
     code("""
-again = shipwatch.read_results(work / "out")  # the same tables, from the files the run wrote
-assert again.dark_transits["transit_id"].to_list() == result.dark_transits["transit_id"].to_list()
-result.to_pandas()["monthly_summary"].dtypes.head()
+layers = export(result, work / "geojson", fmt="geojson", tables=["dark_transits", "sightings", "gaps"])
+html = result.explore(work / "transit_map.html")
+print([p.name for p in layers])
+print(html.name, f"{html.stat().st_size / 1e6:.1f} MB")
+"""),
+    code("""
+result.to_pandas()["dark_transits"][["transit_id", "dark_start", "dark_hours", "evidence"]].dtypes
 """),
 ]
 
