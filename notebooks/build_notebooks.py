@@ -141,9 +141,9 @@ compared.select("source", "published", "what", "period", "metric", "detected")
 How to read it: the sample was built to follow the user's claim (25 dark calls at Najin from August to
 December 2023, 19 AIS-less vessels at Vostochny), and detection recovers both from the AIS alone. Where
 the sources disagree the detected total cannot match them all: RUSI and NK Pro count trips into 2024
-that the sample does not contain, and the "none from December" row detects the two calls of early
-December (the last simulated call ends on 6 December), which is the Bloomberg sighting's side of the
-disagreement.
+that the sample does not contain, and the row for "none from December to February" detects the two
+calls of early December: the sample's calls run to 6 December (see its README), so the claim holds in it
+only from then on.
 """),
     md("""
 ## 4. The transits on a map, and the months in a chart
