@@ -194,7 +194,7 @@ def run(
         local_tracks = bucketed and engine == "local" and (out / TRACKS_FILE).exists()
         written = write_outputs(result, out, tracks_written=local_tracks)
         write_s = time.perf_counter() - t_write
-        if isinstance(result.tracks, pl.LazyFrame):  # the pieces are gone: read the tracks from the run folder
+        if bucketed:  # the pieces are gone: the tracks are read from the run folder when asked for
             shutil.rmtree(out / ".tracks", ignore_errors=True)
             result.tracks = pl.scan_parquet(out / TRACKS_FILE)
         inputs = hashed.result()

@@ -47,13 +47,8 @@ def write_outputs(result: Detection, out_dir: str | Path, *, tracks_written: boo
             f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
         ) from err
     written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
-    tracks = result.tracks.select(list(TRACKS))
-    if tracks_written:
-        pass
-    elif isinstance(tracks, pl.LazyFrame):  # Dask workers' pieces, streamed into one file
-        tracks.sink_parquet(out / TRACKS_FILE, compression="lz4", statistics=False)
-    else:
-        tracks.write_parquet(out / TRACKS_FILE, compression="lz4", statistics=False)
+    if not tracks_written:  # streamed: a bucketed run's tracks are never all in memory here
+        result.tracks_lazy.select(list(TRACKS)).sink_parquet(out / TRACKS_FILE, compression="lz4", statistics=False)
     written.append(out / TRACKS_FILE)
     written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
     return written
