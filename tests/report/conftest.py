@@ -9,9 +9,9 @@ import pytest
 
 sys.path.append(str(Path(__file__).parent))
 
-from report_helpers import run_cli, small_config, write_hostile_inputs  # noqa: E402
+from report_helpers import run_cli, small_config, write_hostile_inputs
 
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
 
 
 @pytest.fixture(scope="session")

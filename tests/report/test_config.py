@@ -41,10 +41,10 @@ def test_bad_configs_are_one_line_errors_naming_the_key(tmp_path, extra, message
 
 
 def test_period_needs_dates_or_relative(tmp_path):
-    with pytest.raises(ConfigError, match="period.relative cannot be given with"):
+    with pytest.raises(ConfigError, match=r"period\.relative cannot be given with"):
         load_config(write_config(tmp_path / "r.toml", GOOD + "start = 2023-10-01\n"))
     text = "[inputs]\nsample = true\n[period]\nstart = 2023-10-08\nend = 2023-10-01\n"
-    with pytest.raises(ConfigError, match="before period.start"):
+    with pytest.raises(ConfigError, match=r"before period\.start"):
         load_config(write_config(tmp_path / "r.toml", text))
 
 
