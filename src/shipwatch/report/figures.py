@@ -10,6 +10,7 @@ version in PNG/SVG metadata), so a rerun on the same data gives the same bytes.
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,12 @@ def backend() -> str:
 
 
 def _pyplot():
+    import logging
+
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)  # a cron run stays quiet
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "shipwatch-report"
@@ -135,7 +139,7 @@ def _draw(ax, detection: Detection, transits: list[dict[str, Any]], bbox, *, sma
                             fontsize=7 if small else 8, zorder=6)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / max(0.2, __import__("math").cos(__import__("math").radians((y0 + y1) / 2))))
+    ax.set_aspect(1 / max(0.2, math.cos(math.radians((y0 + y1) / 2))))
     ax.set_facecolor("#f4f8fb")
     ax.tick_params(labelsize=6)
 
@@ -153,7 +157,10 @@ def save_transit_map(
     transits = rows.to_dicts()
     small = transit_id is not None
     box = bbox or _bbox_of(detection, transits, 0.25 if small else 0.4)
-    fig, ax = plt.subplots(figsize=(3.2, 2.6) if small else (7.5, 5.6), dpi=90 if small else 100)
+    width = 3.2 if small else 7.5
+    ratio = (box[3] - box[1]) / max(1e-6, (box[2] - box[0]) * math.cos(math.radians((box[1] + box[3]) / 2)))
+    height = min(max(width * ratio, 1.6 if small else 3.5), 4.0 if small else 8.0) + (0.3 if small else 0.8)
+    fig, ax = plt.subplots(figsize=(width, height), dpi=90 if small else 100)
     _draw(ax, detection, transits, box, small=small)
     if not small:
         from matplotlib.lines import Line2D
@@ -161,7 +168,9 @@ def save_transit_map(
         handles = [Line2D([], [], color=c, label=e) for e, c in EVIDENCE_COLOURS.items()]
         ax.legend(handles=handles, fontsize=7, loc="lower right", title="evidence", title_fontsize=7)
         ax.set_title(f"{len(transits)} dark transit(s): last fix ● → call → next fix ■", fontsize=9)
-    fig.tight_layout()
+        fig.tight_layout()
+    else:
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.97)
     fig.savefig(path, metadata=PNG_META)
     plt.close(fig)
     return Path(path)
