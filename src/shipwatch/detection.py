@@ -26,6 +26,8 @@ from shipwatch.tables import (
     PORT,
     SHARED,
     VESSEL_KEYS,
+    VESSELS,
+    empty,
 )
 from shipwatch.times import US_PER_HOUR
 
@@ -46,18 +48,21 @@ class Detection:
     Attributes
     ----------
     tracks
-        Cleaned, labelled positions (:data:`shipwatch.tables.TRACKS` columns at least).
+        Cleaned, labelled positions (:data:`shipwatch.tables.TRACKS` columns at least); a LazyFrame over
+        the run folder's ``tracks.parquet`` when the run went bucket by bucket (:mod:`shipwatch.engine`).
     port_visits, gaps, dark_transits, sightings, monthly_summary
         The result tables (:mod:`shipwatch.tables`).
     ports
         The port registry the run used.
     settings
         The parameters the run used.
+    vessels
+        One row per MMSI: name, IMO, callsign, ship type, length (:data:`shipwatch.tables.VESSELS`).
     stats, timings
         Counts (positions, vessels, cleaning, …) and seconds per stage.
     """
 
-    tracks: pl.DataFrame
+    tracks: pl.DataFrame | pl.LazyFrame
     port_visits: pl.DataFrame
     gaps: pl.DataFrame
     dark_transits: pl.DataFrame
@@ -67,15 +72,16 @@ class Detection:
     timings: dict[str, float] = field(default_factory=dict)
     ports: list[Port] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    vessels: pl.DataFrame = field(default_factory=lambda: empty(VESSELS))
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={getattr(self, name).height}" for name in ("tracks", *TABLES))
+        counts = ", ".join(f"{name}={getattr(self, name).height}" for name in ("tracks", *TABLES, "vessels"))
         return f"Detection({counts})"
 
     # --- pandas ---------------------------------------------------------------------------------------
     def to_pandas(self) -> dict[str, pandas.DataFrame]:
         """The tables (``tracks`` first) as pandas DataFrames, keyed by name; times tz-aware UTC."""
-        return {name: getattr(self, name).to_pandas() for name in ("tracks", *TABLES)}
+        return {name: getattr(self, name).to_pandas() for name in ("tracks", *TABLES, "vessels")}
 
     # --- GeoPandas ------------------------------------------------------------------------------------
     def to_geopandas(self) -> dict[str, geopandas.GeoDataFrame]:
@@ -99,7 +105,8 @@ class Detection:
         def frame(df: pl.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
             return gpd.GeoDataFrame(df.to_pandas(), geometry=geometry, crs=CRS)
 
-        t = self.tracks
+        names = self.vessels.select(s.MMSI, s.VESSEL_NAME)
+        t = self.tracks.join(names, on=s.MMSI, how="left") if s.VESSEL_NAME not in self.tracks.columns else self.tracks
         out = {
             "positions": frame(t, gpd.points_from_xy(t[s.LON].to_numpy(), t[s.LAT].to_numpy())),
         }

@@ -39,6 +39,7 @@ def find_gaps(
     data_end: datetime | None = None,
     entry_km: float = 0.5,
     vessels: pl.DataFrame | None = None,
+    with_coverage: bool = True,
 ) -> pl.DataFrame:
     """Every gap longer than ``settings.min_hours`` in a labelled track table.
 
@@ -54,7 +55,10 @@ def find_gaps(
     entry_km
         A gap end within this distance (km) of a port polygon is "in port" (``start_in_port``).
     vessels
-        :func:`shipwatch.visits.vessel_info` of the same tracks, if already computed (for names).
+        :func:`shipwatch.vessels.vessel_info` of the same tracks, if already computed (for names).
+    with_coverage
+        Count other vessels heard near the ends (needs every vessel: False when ``labelled`` is one
+        bucket of vessels, then :func:`coverage` fills it from the runs of all buckets).
     """
     cfg = settings or GapSettings()
     df = to_polars(labelled, what="labelled").sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
@@ -109,7 +113,11 @@ def find_gaps(
         (pl.col("distance_km") / KM_PER_NM / pl.col("hours")).alias("implied_speed_kn"),
         event_id("G", "start_time").alias(GAP_ID),
     )
-    gaps = _positions_before(df, gaps, cfg).with_columns(_coverage(df, gaps, cfg).alias("coverage_vessels"))
+    gaps = _positions_before(df, gaps, cfg)
+    if with_coverage:
+        gaps = gaps.with_columns(coverage(gaps, presence_runs(df, cfg), cfg).alias("coverage_vessels"))
+    else:  # filled in later from the runs of every bucket (shipwatch.engine)
+        gaps = gaps.with_columns(pl.lit(0, pl.UInt32).alias("coverage_vessels"))
     names = (vessels if vessels is not None else vessel_info(df)).select(s.MMSI, s.VESSEL_NAME)
     return gaps.join(names, on=s.MMSI, how="left").sort(["start_time", s.MMSI]).select(gap_columns(cfg))
 
@@ -139,30 +147,58 @@ def _cells(lat: pl.Expr, lon: pl.Expr, radius_km: float) -> tuple[pl.Expr, pl.Ex
     return cx, cy
 
 
-def _coverage(df: pl.DataFrame, gaps: pl.DataFrame, cfg: GapSettings) -> pl.Series:
-    """Distinct other vessels heard in the 3x3 cells around either end of each gap, during it."""
+def presence_runs(df: pl.DataFrame, settings: GapSettings | None = None) -> pl.DataFrame:
+    """Where each vessel was heard: per (cell, vessel), stretches of reports no more than 6 h apart.
+
+    ``df`` is sorted by (mmsi, timestamp), as :func:`shipwatch.tracks.clean_tracks` returns it, so a run
+    ends where the vessel changes cell or falls silent for 6 h: no sort is needed. (A vessel that leaves a
+    cell and returns within 6 h gives two runs where one would do; a gap, longer than 6 h, cannot fall
+    inside the hole between them, so coverage counts are the same.) Runs of disjoint sets of vessels
+    (store buckets) concatenate: :func:`coverage` of the concatenation is that of the whole table.
+    Columns ``cx, cy, mmsi, a, b`` (epoch seconds).
+    """
+    cfg = settings or GapSettings()
+    cx, cy = _cells(pl.col(s.LAT), pl.col(s.LON), cfg.coverage_radius_km)
+    return (
+        df.lazy()
+        .select(s.MMSI, cx.alias("cx"), cy.alias("cy"), pl.col(s.TIMESTAMP).dt.epoch("s").alias("t"))
+        .with_columns(
+            (
+                (pl.col(s.MMSI) != pl.col(s.MMSI).shift())
+                | (pl.col("cx") != pl.col("cx").shift())
+                | (pl.col("cy") != pl.col("cy").shift())
+                | (pl.col("t").diff() > 6 * 3600)
+            )
+            .fill_null(True)
+            .cum_sum()
+            .alias("_run")
+        )
+        .group_by("_run", maintain_order=True)
+        .agg(
+            pl.col("cx").first(),
+            pl.col("cy").first(),
+            pl.col(s.MMSI).first(),
+            pl.col("t").first().alias("a"),
+            pl.col("t").last().alias("b"),
+        )
+        .drop("_run")
+        .collect()
+    )
+
+
+def coverage(gaps: pl.DataFrame, runs: pl.DataFrame, settings: GapSettings | None = None) -> pl.Series:
+    """Distinct other vessels heard in the 3x3 cells around either end of each gap, during it
+    (``runs`` from :func:`presence_runs` of all vessels)."""
+    cfg = settings or GapSettings()
     if gaps.height == 0:
         return pl.Series("coverage_vessels", [], dtype=pl.UInt32)
     r = cfg.coverage_radius_km
-    cx, cy = _cells(pl.col(s.LAT), pl.col(s.LON), r)
-    # Presence runs: per (cell, vessel), stretches of reports no more than 6 h apart.
     day = 86400
     runs = (
-        df.lazy()
-        .select(s.MMSI, cx.alias("cx"), cy.alias("cy"), pl.col(s.TIMESTAMP).dt.epoch("s").alias("t"))
-        .sort(["cx", "cy", s.MMSI, "t"])
-        .with_columns(
-            ((pl.col("t").diff() > 6 * 3600).fill_null(True))
-            .cum_sum()
-            .over(["cx", "cy", s.MMSI])
-            .alias("run")
-        )
-        .group_by(["cx", "cy", s.MMSI, "run"])
-        .agg(pl.col("t").min().alias("a"), pl.col("t").max().alias("b"))
+        runs.lazy()
         # one row per UTC day a run touches: the join below is then bounded by (cell, day)
         .with_columns(pl.int_ranges(pl.col("a") // day, pl.col("b") // day + 1).alias("day"))
         .explode("day", empty_as_null=True)
-        .drop("run")
     )
     end_t = pl.col("end_time").fill_null(pl.col("start_time") + pl.duration(hours=pl.col("hours")))
     ends = []

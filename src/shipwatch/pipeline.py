@@ -11,6 +11,8 @@ writes the output folder with its ``run.json`` manifest. Each stage can also be 
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,23 +25,26 @@ import polars as pl
 from shipwatch import __version__
 from shipwatch import schema as s
 from shipwatch.detection import Detection
+from shipwatch.engine import (
+    BUCKET_ROWS,
+    BucketTask,
+    combine,
+    data_end_of,
+    detect_vessels,
+    plan_buckets,
+    run_buckets,
+)
+from shipwatch.errors import InputError, InputNotFoundError
 from shipwatch.export import write_json
 from shipwatch.frames import TableLike, as_positions, to_polars
-from shipwatch.gaps import find_gaps
-from shipwatch.grades import grade_transits
-from shipwatch.ingest import load_positions
-from shipwatch.port_labels import label_ports
+from shipwatch.ingest import Accounting, ingest, load_positions
 from shipwatch.ports import Port, load_ports
 from shipwatch.results import write_outputs
 from shipwatch.settings import Settings
-from shipwatch.sightings import match_sightings, read_sightings
-from shipwatch.summary import month_range, monthly_summary
-from shipwatch.tables import DARK_TRANSITS, MANIFEST_FILE, SIGHTINGS_IN, empty
+from shipwatch.sightings import read_sightings
+from shipwatch.store import is_store
+from shipwatch.tables import MANIFEST_FILE, SIGHTINGS_IN, TRACKS, TRACKS_FILE, empty
 from shipwatch.times import to_utc
-from shipwatch.tracks import clean_tracks
-from shipwatch.transits import dark_transits, plausible_speeds, round_trip_hours
-from shipwatch.vessels import vessel_info
-from shipwatch.visits import port_visits
 
 
 def detect(
@@ -71,15 +76,6 @@ def detect(
     cfg = settings or Settings()
     positions = as_positions(positions)
     ports = ports if ports is not None else load_ports()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
     start, end = to_utc(since), to_utc(until)
     # Positions a little beyond the period are read too (context), so that a gap or a dark transit
     # crossing --since/--until is whole; results are then kept by when they start.
@@ -88,84 +84,13 @@ def detect(
         positions = positions.filter(pl.col(s.TIMESTAMP) >= start - context)
     if end is not None:
         positions = positions.filter(pl.col(s.TIMESTAMP) < end + context)
-    tracks, clean_stats = clean_tracks(positions, settings=cfg.tracks)
-    lap("clean")
-    labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
-    lap("label_ports")
-    vessels = vessel_info(labelled)
-    visits = port_visits(
-        labelled,
-        ports=ports,
-        settings=cfg.visits,
-        vessels=vessels,
-        split_hours=round_trip_hours(ports, cfg.transits),
-    )
-    lap("port_visits")
-    data_end = labelled[s.TIMESTAMP].max() if labelled.height else None
-    if end is not None and data_end is not None:
-        data_end = min(data_end, end + context)
-    gaps = find_gaps(
-        labelled, settings=cfg.gaps, data_end=data_end, entry_km=cfg.visits.entry_km, vessels=vessels
-    )
-    lap("gaps")
-    transits = dark_transits(
-        gaps,
-        visits=visits,
-        speeds=plausible_speeds(labelled, settings=cfg.transits),
-        vessels=vessels,
-        ports=ports,
-        settings=cfg.transits,
-    )
-    lap("dark_transits")
     sightings = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
-    matched, imagery = match_sightings(
-        sightings, labelled, transits=transits, vessels=vessels, ports=ports, settings=cfg.sightings
+    # One bucket holding every vessel: the same stages the bucketed engine runs (shipwatch.engine).
+    bucket, tracks = detect_vessels(
+        positions, ports=ports, settings=cfg, sightings=sightings, data_end=positions[s.TIMESTAMP].max()
     )
-    transits = grade_transits(transits, imagery=imagery, settings=cfg.transits).select(list(DARK_TRANSITS))
-    lap("sightings")
-    visits = _within(visits, "arrival", start, end)
-    gaps = _within(gaps, "start_time", start, end)
-    transits = _within(transits, "dark_start", start, end)
-    matched = _within(matched, "observed_at", start, end)
-    times = [
-        t
-        for t in (labelled[s.TIMESTAMP], matched["observed_at"])
-        for t in (t.min(), t.max())
-        if t is not None
-    ]
-    if start is not None:
-        times = [t for t in times if t >= start] + [start]
-    if end is not None:
-        times = [t for t in times if t < end] + [end - timedelta(microseconds=1)]
-    months = (
-        month_range(min(times).strftime("%Y-%m"), max(times).strftime("%Y-%m")) if labelled.height else []
-    )
-    summary = monthly_summary(transits, sightings=matched, visits=visits, ports=ports, months=months)
-    lap("summary")
-    stats = {
-        "positions": positions.height,
-        "vessels": labelled[s.MMSI].n_unique() if labelled.height else 0,
-        "cleaning": clean_stats.to_dict(),
-        "port_visits": visits.height,
-        "gaps": gaps.height,
-        "gaps_open": int(gaps["open"].sum()) if gaps.height else 0,
-        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows()
-        if transits.height
-        else [],
-        "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
-    }
-    return Detection(
-        labelled, visits, gaps, transits, matched, summary, stats, timings, ports=ports, settings=cfg
-    )
-
-
-def _within(df: pl.DataFrame, column: str, start: datetime | None, end: datetime | None) -> pl.DataFrame:
-    """Rows whose ``column`` falls in [start, end)."""
-    if start is not None:
-        df = df.filter(pl.col(column) >= start)
-    if end is not None:
-        df = df.filter(pl.col(column) < end)
-    return df
+    parts = combine([bucket], ports=ports, settings=cfg, sightings=sightings, start=start, end=end)
+    return Detection(tracks, **parts)
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:
@@ -189,6 +114,11 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
     return {"path": str(path), "bytes": size, "files": len(files), "sha256": digest.hexdigest()}
 
 
+#: Raw inputs larger than this (bytes on disk) stream through a temporary store, bucket by bucket;
+#: smaller ones are read into memory at once (the results are the same).
+RAW_IN_MEMORY_BYTES = 256 * 2**20
+
+
 def run(
     paths: Sequence[str | Path],
     out_dir: str | Path,
@@ -199,14 +129,36 @@ def run(
     since: str | date | None = None,
     until: str | date | None = None,
     mapping: Any = None,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    bucket_rows: int = BUCKET_ROWS,
 ) -> tuple[Detection, dict[str, Any]]:
-    """Load inputs, detect, and write ``out_dir`` with the five tables and ``run.json``."""
+    """Load inputs, detect, and write ``out_dir`` with the result tables and ``run.json``.
+
+    Stores, and raw inputs over :data:`RAW_IN_MEMORY_BYTES` (ingested into a temporary store first),
+    are detected bucket by bucket (:mod:`shipwatch.engine`): memory stays bounded by one bucket of about
+    ``bucket_rows`` positions. ``engine="dask"`` runs the buckets on a ``distributed`` cluster: a
+    ``LocalCluster`` of ``workers`` processes, or the scheduler at ``scheduler`` (its workers must see
+    the store and ``out_dir``). Every way gives the same bytes.
+    """
     t0 = time.perf_counter()
     settings = Settings.from_toml(config) if config else Settings()
     port_list = load_ports(ports)
     sight = read_sightings(sightings) if sightings else None
     start, end = to_utc(since), to_utc(until)
     context = timedelta(days=settings.gaps.context_days)
+    lo = start - context if start is not None else None
+    hi = end + context if end is not None else None
+    given = [Path(p) for p in paths]
+    for p in given:
+        if not p.exists():
+            raise InputNotFoundError(f"{p}: no such file or directory; check the path")
+    stores = [p for p in given if is_store(p)]
+    raw_bytes = 0 if stores else sum(
+        f.stat().st_size for p in given for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()
+    )
+    bucketed = bool(stores) or engine != "local" or raw_bytes > RAW_IN_MEMORY_BYTES
 
     def fingerprints() -> list[dict[str, Any]]:
         inputs = [file_fingerprint(Path(p)) for p in paths]
@@ -214,18 +166,33 @@ def run(
             inputs.append({**file_fingerprint(Path(sightings)), "role": "sightings"})
         return inputs
 
+    out = Path(out_dir)
     # The inputs are hashed in a background thread while they are read (hashlib releases the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="shipwatch-run-") as tmp:
         hashed = pool.submit(fingerprints)
-        positions, accounting = load_positions(
-            paths,
-            mapping=mapping,
-            since=start - context if start is not None else None,
-            until=end + context if end is not None else None,
-        )
-        load_s = time.perf_counter() - t0
-        result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
-        written = write_outputs(result, out_dir)
+        if not bucketed:
+            positions, accounting = load_positions(paths, mapping=mapping, since=lo, until=hi)
+            load_s = time.perf_counter() - t0
+            result = detect(positions, ports=port_list, sightings=sight, settings=settings, since=start, until=end)
+        else:
+            if stores and len(stores) != len(given):
+                raise InputError("pass either shipwatch stores or raw AIS files, not both")
+            if not stores:  # raw files stream through a temporary store
+                report = ingest(paths, Path(tmp) / "store", mapping=mapping)
+                accounting: dict = Accounting(report.to_dict(), report)
+                stores = [Path(tmp) / "store"]
+            else:
+                accounting = {"source": "store", "stores": [str(p) for p in stores]}
+            load_s = time.perf_counter() - t0
+            result = _detect_buckets(
+                stores, out, ports=port_list, sightings=sight, settings=settings, start=start, end=end,
+                lo=lo, hi=hi, engine=engine, workers=workers, scheduler=scheduler, bucket_rows=bucket_rows,
+            )
+            accounting.setdefault("rows", result.stats["positions"])
+        written = write_outputs(result, out)
+        if isinstance(result.tracks, pl.LazyFrame):  # the pieces are gone: read the tracks from the run folder
+            shutil.rmtree(out / ".tracks", ignore_errors=True)
+            result.tracks = pl.scan_parquet(out / TRACKS_FILE)
         inputs = hashed.result()
     manifest = {
         "shipwatch_version": __version__,
@@ -245,5 +212,42 @@ def run(
             "total": round(time.perf_counter() - t0, 3),
         },
     }
-    write_json(manifest, Path(out_dir) / MANIFEST_FILE)
+    write_json(manifest, out / MANIFEST_FILE)
     return result, manifest
+
+
+def _detect_buckets(
+    stores: list[Path],
+    out: Path,
+    *,
+    ports: list[Port],
+    sightings: pl.DataFrame | None,
+    settings: Settings,
+    start: datetime | None,
+    end: datetime | None,
+    lo: datetime | None,
+    hi: datetime | None,
+    engine: str,
+    workers: int | None,
+    scheduler: str | None,
+    bucket_rows: int,
+) -> Detection:
+    """Detection over stores, one bucket of vessels at a time (see :mod:`shipwatch.engine`)."""
+    sight = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
+    n = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
+    pieces = out / ".tracks"
+    shutil.rmtree(pieces, ignore_errors=True)
+    pieces.mkdir(parents=True, exist_ok=True)
+    data_end = data_end_of(stores, lo, hi)
+    tasks = [
+        BucketTask(
+            stores=[str(p.resolve()) for p in stores], bucket=b, buckets=n, lo=lo, hi=hi, data_end=data_end,
+            ports=ports, settings=settings, sightings=sight, tracks_file=str((pieces / f"{b:05d}.parquet").resolve()),
+        )
+        for b in range(n)
+    ]
+    results = run_buckets(tasks, engine=engine, workers=workers, scheduler=scheduler)
+    parts = combine(results, ports=ports, settings=settings, sightings=sight, start=start, end=end)
+    files = sorted(pieces.glob("*.parquet"))
+    tracks = pl.scan_parquet(files) if files else pl.DataFrame(schema=TRACKS).lazy()
+    return Detection(tracks, **parts)

@@ -29,6 +29,7 @@ from shipwatch.tables import (
     SIGHTINGS_OUT,
     TRACKS,
     TRACKS_FILE,
+    VESSELS,
     gaps_schema,
 )
 
@@ -46,7 +47,10 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
         ) from err
     written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
     tracks = result.tracks.select(list(TRACKS))
-    tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
+    if isinstance(tracks, pl.LazyFrame):  # bucket by bucket: streamed from the buckets' pieces
+        tracks.sink_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
+    else:
+        tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
     written.append(out / TRACKS_FILE)
     written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
     return written
@@ -120,6 +124,8 @@ def read_results(run_dir: str | Path) -> Detection:
         "sightings": sightings_raw,
         "monthly_summary": _read_csv(run_dir / CSV_FILES["monthly_summary"], MONTHLY_SUMMARY),
     }
+    vessels_file = run_dir / CSV_FILES["vessels"]
+    vessels = _read_csv(vessels_file, VESSELS) if vessels_file.exists() else pl.DataFrame(schema=VESSELS)
     tracks_file = run_dir / TRACKS_FILE
     tracks = pl.read_parquet(tracks_file) if tracks_file.exists() else pl.DataFrame(schema=TRACKS)
     return Detection(
@@ -129,4 +135,5 @@ def read_results(run_dir: str | Path) -> Detection:
         timings=(manifest.get("timings_s") or {}),
         ports=ports,
         settings=settings,
+        vessels=vessels,
     )

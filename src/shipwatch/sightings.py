@@ -118,14 +118,13 @@ def lengths_agree(
     return abs(a - b) <= max(cfg.length_tolerance_m, max(a, b) * cfg.length_tolerance_frac)
 
 
-def _ais_matches(
-    sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame, cfg: SightingSettings
+def ais_candidates(
+    sightings: pl.DataFrame, tracks: pl.DataFrame, vessels: pl.DataFrame, settings: SightingSettings | None = None
 ) -> pl.DataFrame:
-    """For each sighting, the nearest AIS vessel whose interpolated position explains it, if any.
-
-    Matching is one-to-one per image (sightings sharing ``observed_at``): candidate pairs are taken
-    nearest first, and a vessel that explains one detection cannot explain another in the same image.
-    """
+    """Every AIS vessel whose position, interpolated to a sighting's time, explains it (within
+    ``ais_distance_m``, lengths agreeing): ``sighting_id, _t, mmsi, distance_m``. A loop over sightings,
+    never over positions; buckets of vessels give disjoint candidates that concatenate."""
+    cfg = settings or SightingSettings()
     by_time = tracks.select(s.MMSI, s.TIMESTAMP, s.LAT, s.LON).sort(s.TIMESTAMP)
     t_all = by_time[s.TIMESTAMP].dt.epoch("us").to_numpy()
     window = int(cfg.ais_time_minutes * 60e6)
@@ -162,6 +161,18 @@ def _ais_matches(
             m = int(est[s.MMSI][int(k)])
             if lengths_agree(length, lengths.get(m), cfg):
                 rows.append((sid, t_obs, m, float(d[k])))
+    return pl.DataFrame(
+        rows,
+        schema={"sighting_id": pl.String, "_t": pl.Int64, s.MMSI: pl.Int64, "distance_m": pl.Float64},
+        orient="row",
+    )
+
+
+def resolve_ais(candidates: pl.DataFrame) -> pl.DataFrame:
+    """One-to-one AIS matches per image from :func:`ais_candidates` (of one or many buckets of vessels):
+    candidate pairs are taken nearest first, and a vessel that explains one detection cannot explain
+    another in the same image."""
+    rows = candidates.select("sighting_id", "_t", s.MMSI, "distance_m").rows()
     taken_sightings: set[str] = set()
     taken_vessels: set[tuple[int, int]] = set()
     matches = []
@@ -185,6 +196,7 @@ def match_sightings(
     vessels: pl.DataFrame,
     ports: list[Port],
     settings: SightingSettings | None = None,
+    ais: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Match sightings; return (sightings with match columns, imagery per attributed transit).
 
@@ -200,7 +212,10 @@ def match_sightings(
     transits
         From :func:`shipwatch.transits.dark_transits`.
     vessels
-        From :func:`shipwatch.visits.vessel_info`.
+        From :func:`shipwatch.vessels.vessel_info`.
+    ais
+        AIS candidates already found (:func:`ais_candidates` of every bucket of vessels); None finds them
+        in ``tracks``.
     """
     cfg = settings or SightingSettings()
     sightings, tracks = to_polars(sightings, what="sightings"), to_polars(tracks, what="tracks")
@@ -218,8 +233,8 @@ def match_sightings(
         pl.Series("port", np.where(at_port, names[idx], None).tolist(), dtype=pl.String)
     )
 
-    ais = _ais_matches(df, tracks, vessels, cfg)
-    df = df.join(ais, on="sighting_id", how="left")
+    cands = ais_candidates(df, tracks, vessels, cfg) if ais is None else ais
+    df = df.join(resolve_ais(cands), on="sighting_id", how="left")
 
     watched = [p.name for p in ports if p.role == WATCH]
     pairs = (

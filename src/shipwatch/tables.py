@@ -193,7 +193,6 @@ MONTHLY_SUMMARY: dict[str, pl.DataType] = {
 TRACKS: dict[str, pl.DataType] = {
     s.MMSI: _I64,
     IDENTITY: pl.Int16(),
-    s.VESSEL_NAME: _S,
     s.TIMESTAMP: _T,
     s.LAT: _F,
     s.LON: _F,
@@ -203,6 +202,16 @@ TRACKS: dict[str, pl.DataType] = {
     PORT: _S,
 }
 
+#: One row per vessel (MMSI): what its reports say it is (:func:`shipwatch.vessels.vessel_info`).
+VESSELS: dict[str, pl.DataType] = {
+    s.MMSI: _I64,
+    s.VESSEL_NAME: _S,
+    s.IMO: _I64,
+    s.CALLSIGN: _S,
+    s.SHIP_TYPE: pl.Int16(),
+    s.LENGTH_M: _F,
+}
+
 #: Table name → file name in a run folder, in the order they are written.
 CSV_FILES: dict[str, str] = {
     "port_visits": "port_visits.csv",
@@ -210,6 +219,7 @@ CSV_FILES: dict[str, str] = {
     "dark_transits": "dark_transits.csv",
     "sightings": "sightings.csv",
     "monthly_summary": "monthly_summary.csv",
+    "vessels": "vessels.csv",
 }
 TRACKS_FILE = "tracks.parquet"
 MANIFEST_FILE = "run.json"

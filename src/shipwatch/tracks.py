@@ -46,10 +46,29 @@ def _jumps(
     if n <= step:
         return out
     a, b = slice(0, n - step), slice(step, n)
-    same = mmsi[a] == mmsi[b]
-    dist = haversine_km(lat[a], lon[a], lat[b], lon[b])
-    hours = np.maximum((t_us[b] - t_us[a]) / US_PER_HOUR, 1.0 / 60.0)
-    out[: n - step] = same & (dist > cfg.min_jump_km) & (dist / hours > cfg.max_speed_kn * KM_PER_NM)
+    # Only pairs farther apart than min_jump_km can be jumps. A flat-earth bound that never
+    # underestimates (cos(lat) taken as 1, longitudes unwrapped) finds them in a few cheap passes; the
+    # few candidates then get a tighter flat distance (within a few per cent of the great circle at
+    # these distances; 0.8 leaves a wide margin) and finally the exact great-circle test, so the result
+    # is the haversine one.
+    dlat = lat[b] - lat[a]
+    dlon = lon[b] - lon[a]
+    bound = (dlat * dlat + dlon * dlon) * (111.195 * 111.195 / 0.64)
+    limit = np.maximum((t_us[b] - t_us[a]) * (cfg.max_speed_kn * KM_PER_NM / US_PER_HOUR), cfg.min_jump_km)
+    limit = np.maximum(limit, cfg.max_speed_kn * KM_PER_NM / 60.0)  # intervals under a minute count as one
+    cand = np.flatnonzero(bound > limit * limit)
+    if cand.size == 0:
+        return out
+    cand = cand[mmsi[cand] == mmsi[cand + step]]
+    limit = limit[cand]
+    dl = np.abs(dlon[cand])
+    dl = np.minimum(dl, 360.0 - dl) * np.cos(np.radians(np.minimum(np.abs(lat[cand]), 89.0)))
+    flat2 = (dlat[cand] ** 2 + dl * dl) * (111.195 * 111.195)
+    keep = flat2 > 0.64 * limit * limit
+    cand, limit = cand[keep], limit[keep]
+    if cand.size:
+        dist = haversine_km(lat[cand], lon[cand], lat[cand + step], lon[cand + step])
+        out[cand] = (dist > cfg.min_jump_km) & (dist > limit)
     return out
 
 
@@ -107,6 +126,51 @@ def _coherent_spikes(
     return owners[coherent]
 
 
+#: The columns detection keeps of each position (the static fields go to :func:`shipwatch.vessels.vessel_info`).
+TRACK_COLUMNS = [s.MMSI, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG]
+
+
+def _store_order(df: pl.DataFrame, mmsi: np.ndarray, t_us: np.ndarray) -> np.ndarray | None:
+    """The row order (mmsi, timestamp, source_file, source_row) of ``df``: None when the rows already
+    are in it (a store partition), else the permutation. O(n) checks; the sort itself is a stable
+    sort of one packed integer, which merges the sorted runs of a store's partitions in near-linear
+    time (ties stay in partition order, which is store order); anything else gets the full sort."""
+    if _sorted(df, None, mmsi, t_us):
+        return None
+    seconds = t_us // 1_000_000
+    key = (mmsi.astype(np.int64) << 33) | np.clip(seconds - seconds.min(), 0, 2**33 - 1)
+    perm = np.argsort(key, kind="stable")
+    if _sorted(df, perm, mmsi[perm], t_us[perm]):
+        return perm
+    keys = [s.MMSI, s.TIMESTAMP, s.SOURCE_FILE, s.SOURCE_ROW]
+    present = [k for k in keys if k in df.columns]
+    return df.select(pl.arg_sort_by(present, nulls_last=True)).to_series().to_numpy()
+
+
+def _sorted(df: pl.DataFrame, perm: np.ndarray | None, mmsi: np.ndarray, t_us: np.ndarray) -> bool:
+    """Whether rows (in ``perm`` order) are sorted by mmsi, timestamp, then source_file, source_row."""
+    if mmsi.size < 2:
+        return True
+    dm = np.diff(mmsi)
+    dt = np.diff(t_us)
+    if (dm < 0).any() or ((dm == 0) & (dt < 0)).any():
+        return False
+    ties = np.flatnonzero((dm == 0) & (dt == 0))
+    if ties.size == 0:
+        return True
+    if s.SOURCE_FILE not in df.columns or s.SOURCE_ROW not in df.columns:
+        return False
+    rows_a = ties if perm is None else perm[ties]
+    rows_b = ties + 1 if perm is None else perm[ties + 1]
+    src = df.select(pl.col(s.SOURCE_FILE).cast(pl.String), s.SOURCE_ROW)
+    a, b = src[rows_a], src[rows_b]
+    if a[s.SOURCE_FILE].null_count() or b[s.SOURCE_FILE].null_count():
+        return False
+    fa, fb = a[s.SOURCE_FILE], b[s.SOURCE_FILE]
+    ok = (fa < fb) | ((fa == fb) & (a[s.SOURCE_ROW].fill_null(0) <= b[s.SOURCE_ROW].fill_null(0)))
+    return bool(ok.all())
+
+
 def clean_tracks(
     positions: TableLike, *, settings: TrackSettings | None = None
 ) -> tuple[pl.DataFrame, CleanStats]:
@@ -121,19 +185,23 @@ def clean_tracks(
 
     Returns
     -------
-    The cleaned table sorted by (mmsi, timestamp) with two more columns, ``identity`` (int) and
-    ``shared_mmsi`` (bool), and the counts of what was removed or flagged.
+    The cleaned table (:data:`TRACK_COLUMNS`) sorted by (mmsi, timestamp) with two more columns,
+    ``identity`` (int) and ``shared_mmsi`` (bool), and the counts of what was removed or flagged.
     """
     cfg = settings or TrackSettings()
     positions = as_positions(positions)
     stats = CleanStats(positions_in=positions.height)
-    df = positions.drop_nulls([s.MMSI, s.TIMESTAMP, s.LAT, s.LON]).sort(
-        [s.MMSI, s.TIMESTAMP, s.SOURCE_FILE, s.SOURCE_ROW], nulls_last=True
-    )
+    df = positions.drop_nulls([s.MMSI, s.TIMESTAMP, s.LAT, s.LON])
     mmsi = df[s.MMSI].to_numpy()
     t_us = df[s.TIMESTAMP].dt.epoch("us").to_numpy()
+    perm = _store_order(df, mmsi, t_us)
+    df = df.select(TRACK_COLUMNS)  # only what detection reads; one gather at the end
     lat = df[s.LAT].to_numpy()
     lon = df[s.LON].to_numpy()
+    if perm is not None:
+        mmsi, t_us, lat, lon = mmsi[perm], t_us[perm], lat[perm], lon[perm]
+    else:
+        perm = np.arange(mmsi.size)
 
     # A teleport is a single fix both reached and left by impossible jumps, while its neighbours
     # are consistent with each other; at a track's ends, one impossible jump suffices. But when an
@@ -143,8 +211,10 @@ def clean_tracks(
     spike &= ~np.isin(mmsi, second_ship)
     stats.teleports_removed = int(spike.sum())
     if spike.any():
-        df = df.filter(pl.Series(~spike))
+        perm = perm[~spike]
         mmsi, t_us, lat, lon = mmsi[~spike], t_us[~spike], lat[~spike], lon[~spike]
+    if not (perm.size == df.height and (perm.size == 0 or (perm[0] == 0 and (np.diff(perm) == 1).all()))):
+        df = df[perm]
 
     jumps = _jumps(mmsi, t_us, lat, lon, cfg)
     identity = np.zeros(mmsi.size, dtype=np.int16)

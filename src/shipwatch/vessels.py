@@ -21,10 +21,12 @@ def vessel_info(tracks: TableLike) -> pl.DataFrame:
     depend on row order.
     """
     tracks = to_polars(tracks, what="tracks")
-    return (
-        tracks.lazy()
-        .group_by(s.MMSI)
-        .agg([pl.col(c).drop_nulls().mode().sort().first().alias(c) for c in VESSEL_COLUMNS])
-        .sort(s.MMSI)
-        .collect()
-    )
+    types = {s.VESSEL_NAME: pl.String, s.IMO: pl.Int64, s.CALLSIGN: pl.String, s.SHIP_TYPE: pl.Int16,
+             s.LENGTH_M: pl.Float64}
+    agg = [
+        pl.col(c).drop_nulls().mode().sort().first().alias(c)
+        if c in tracks.columns
+        else pl.lit(None, dtype=types[c]).alias(c)
+        for c in VESSEL_COLUMNS
+    ]
+    return tracks.lazy().group_by(s.MMSI).agg(agg).sort(s.MMSI).collect()
