@@ -26,6 +26,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/peers.py
+	$(BIN)/python bench/profile.py
 
 sample: $(STAMP)
 	PYTHONPATH=tools $(BIN)/python -m sim data/sample_ais

@@ -146,6 +146,32 @@ class Detection:
         gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[s.LON], df[s.LAT]), crs=CRS)
         return mpd.TrajectoryCollection(gdf, traj_id_col="traj_id", t=s.TIMESTAMP)
 
+    # --- maps (shipwatch.maps) ------------------------------------------------------------------------
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """The transit map on matplotlib axes (a new A4 figure when ``ax`` is None); returns the axes.
+
+        Keywords go to :func:`shipwatch.maps.plot_map` (``bbox``, ``source``, ``show_routine``, ``title``).
+        """
+        from shipwatch.maps import plot_map
+
+        return plot_map(self, ax, **kwargs)
+
+    def plot_transit(self, transit_id: str, ax: Any = None, **kwargs: Any) -> Any:
+        """One dark transit zoomed in, with the vessel's track 48 h before and after, its port visits and
+        the imagery; returns the axes (:func:`shipwatch.maps.plot_map` with ``transit_id``)."""
+        from shipwatch.maps import plot_map
+
+        return plot_map(self, ax, transit_id=transit_id, **kwargs)
+
+    def explore(self, path: Any = None, **kwargs: Any) -> Any:
+        """Write the interactive map (one offline HTML file, default ``./transit_map.html``) and return its
+        path; keywords go to :func:`shipwatch.maps.write_html` (``bbox``, ``transit_id``, ``tiles``)."""
+        from pathlib import Path
+
+        from shipwatch.maps import write_html
+
+        return write_html(self, Path(path) if path is not None else Path("transit_map.html"), **kwargs)
+
 
 def with_pieces(tracks: pl.DataFrame, *, min_gap_hours: float) -> pl.DataFrame:
     """Tracks sorted by (mmsi, identity, time), with ``piece``: a new piece after each silence longer

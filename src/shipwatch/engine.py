@@ -339,7 +339,7 @@ def run_buckets(
         with Client(scheduler) as client:
             return client.gather(client.map(run_bucket, list(tasks), pure=False))
     with (
-        LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         return client.gather(client.map(run_bucket, list(tasks), pure=False))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from shipwatch import __version__
 from shipwatch.errors import ShipwatchError
 
-COMMANDS = ("ingest", "detect", "summary", "demo", "report")
+COMMANDS = ("ingest", "detect", "summary", "demo", "map", "export", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--map", dest="mapping", metavar="SPEC", help="column mapping for CSVs of an unknown layout"
     )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="run the buckets of vessels here (local, default) or on a Dask cluster (needs shipwatch[dask])",
+    )
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes of a local Dask cluster (default 2)"
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (tcp://host:8786)"
+    )
     p.set_defaults(handler=handle)
 
 
@@ -47,6 +59,9 @@ def handle(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
         mapping=args.mapping,
+        engine=args.engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
     )
     print_run(result, manifest, Path(args.out), stream=sys.stdout)
     return 0
