@@ -19,14 +19,18 @@ import polars as pl
 
 from shipwatch.detection import Detection
 
-try:  # the real modules (another branch); the fallbacks below until they land
-    from shipwatch import maps as _maps  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the branch
+try:  # the real modules; the fallbacks below when they are missing or lack what the report calls
+    from shipwatch import maps as _maps
+except ImportError:  # pragma: no cover - depends on the installation
     _maps = None
+if _maps is not None and not all(hasattr(_maps, f) for f in ("save_map", "save_monthly", "write_html")):
+    _maps = None  # pragma: no cover
 try:
-    from shipwatch import geoexport as _geoexport  # type: ignore[attr-defined]
+    from shipwatch import geoexport as _geoexport
 except ImportError:  # pragma: no cover
     _geoexport = None
+if _geoexport is not None and not hasattr(_geoexport, "export"):
+    _geoexport = None  # pragma: no cover
 
 EVIDENCE_COLOURS = {"confirmed": "#b2182b", "probable": "#ef8a62", "possible": "#999999"}
 PNG_META = {"Software": None}
@@ -55,9 +59,15 @@ def _pyplot():
 def save_monthly_chart(
     detection: Detection, path: Path, *, reference: pl.DataFrame | None = None, labels: dict[str, str] | None = None
 ) -> Path:
-    """Dark calls per month at the watched ports (bars by grade), published one-month counts as marks."""
-    if _maps is not None:
-        return Path(_maps.save_monthly_chart(detection, path, reference=reference))
+    """Dark calls per month by port and grade, beside the published counts.
+
+    :func:`shipwatch.maps.save_monthly` draws it when every month is whole; a period that covers part of a
+    month gets the fallback below, whose axis says so (``labels``: ``2023-10 (1–7 only)``) and which sets a
+    published count only beside a month the period covers whole.
+    """
+    whole = all(labels is None or labels.get(m, m) == m for m in detection.monthly_summary["month"].to_list())
+    if _maps is not None and whole:
+        return Path(_maps.save_monthly(detection, path, reference=reference))
     plt = _pyplot()
     ms = detection.monthly_summary.filter(pl.col("role") == "watch")
     per = ms.group_by("month", maintain_order=True).agg(
@@ -72,8 +82,9 @@ def save_monthly_chart(
     ax.bar(x, prob, bottom=conf, color=EVIDENCE_COLOURS["probable"], label="probable")
     ax.plot(x, per["unidentified_calls"].to_list(), "s", color="#2166ac", label="unidentified imagery calls")
     if reference is not None and months:
+        shown = [m for m in months if (labels or {}).get(m, m) == m]
         one = reference.filter(
-            (pl.col("period_start") == pl.col("period_end")) & pl.col("period_start").is_in(months)
+            (pl.col("period_start") == pl.col("period_end")) & pl.col("period_start").is_in(shown)
             & (pl.col("metric") == "dark_calls")
         )
         for r in one.iter_rows(named=True):
@@ -119,9 +130,10 @@ def _draw(ax, detection: Detection, transits: list[dict[str, Any]], bbox, *, sma
     from shipwatch.coastline import land_polygons
 
     x0, y0, x1, y1 = bbox
-    for poly in land_polygons(bbox=bbox):
-        xs, ys = poly.exterior.xy
-        ax.fill(xs, ys, color="#e8e4d8", ec="#b5ae98", lw=0.4, zorder=1)
+    from matplotlib.collections import PolyCollection
+
+    land = [list(zip(*poly.exterior.xy, strict=True)) for poly in land_polygons(bbox=bbox)]
+    ax.add_collection(PolyCollection(land, facecolors="#e8e4d8", edgecolors="#b5ae98", linewidths=0.4, zorder=1))
     for t in transits:
         pts = _transit_points(t)
         colour = EVIDENCE_COLOURS.get(t["evidence"], "#555555")
@@ -147,9 +159,15 @@ def _draw(ax, detection: Detection, transits: list[dict[str, Any]], bbox, *, sma
 def save_transit_map(
     detection: Detection, path: Path, *, transit_id: str | None = None, bbox: tuple | None = None
 ) -> Path:
-    """The dark transits of ``detection`` (or one of them) on a map: last fix (circle), call, next fix (square)."""
-    if _maps is not None:
-        return Path(_maps.save_transit_map(detection, path, transit_id=transit_id, bbox=bbox))
+    """The dark transits of ``detection`` (or one of them, as a thumbnail) on a map.
+
+    The whole period: :func:`shipwatch.maps.save_map` (A4, legend, tracks, imagery). A thumbnail (one transit)
+    is always drawn here, small and quick (``shipwatch.maps`` takes about a second a map, and a legend
+    bigger than a thumbnail): last fix (circle), call, next fix (square) over the bundled coastline. The
+    same drawing is the fallback of the whole-period map when :mod:`shipwatch.maps` is missing.
+    """
+    if _maps is not None and transit_id is None:
+        return Path(_maps.save_map(detection, path, bbox=bbox))
     plt = _pyplot()
     rows = detection.dark_transits
     if transit_id is not None:
@@ -177,9 +195,10 @@ def save_transit_map(
 
 
 def interactive_map(detection: Detection, path: Path, *, tiles: str | None = None) -> Path:
-    """An offline HTML map of the transits (fallback: a zoomable SVG, one tooltip per transit)."""
+    """An offline HTML map of the transits (:func:`shipwatch.maps.write_html`; fallback: a zoomable SVG and
+    a table of the transits)."""
     if _maps is not None:
-        return Path(_maps.interactive_map(detection, path, tiles=tiles))
+        return Path(_maps.write_html(detection, path, tiles=tiles))
     import io
 
     from shipwatch.report.render import render_template
@@ -209,9 +228,9 @@ _PROPS = ("transit_id", "mmsi", "vessel_name", "dark_start", "dark_end", "depart
 
 
 def export(detection: Detection, out_dir: Path, *, fmt: str) -> list[Path]:
-    """Dark transits as ``dark_transits.geojson`` or ``dark_transits.kml`` in ``out_dir``."""
+    """Dark transits (and, with :mod:`shipwatch.geoexport`, the sightings) as GeoJSON or KML in ``out_dir``."""
     if _geoexport is not None:
-        return [Path(p) for p in _geoexport.export(detection, out_dir, fmt=fmt, tables=("dark_transits",))]
+        return [Path(p) for p in _geoexport.export(detection, out_dir, fmt=fmt, tables=("dark_transits", "sightings"))]
     rows = detection.dark_transits.to_dicts()
     out_dir = Path(out_dir)
     if fmt == "geojson":
