@@ -141,3 +141,17 @@ def test_names_outside_the_output_folder_are_refused(small_report, tmp_path, bad
     cfg.write_text(text.replace('dir = "reports"', f'dir = "{(small_report / "reports").as_posix()}"'), encoding="utf-8")
     done = run_cli("report", "--config", str(cfg))
     assert done.returncode == 2 and "output.latest" in done.stderr
+
+
+def test_previous_calendar_month_as_of(hostile_inputs, tmp_path):
+    cfg = small_config(tmp_path, hostile_inputs)
+    text = cfg.read_text(encoding="utf-8")
+    text = re.sub(r"start = .*\nend = .*\n", 'relative = "previous calendar month"\n', text)
+    cfg.write_text(text, encoding="utf-8")
+    done = run_cli("report", "--config", str(cfg), "--as-of", "2023-11-05")
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "reports" / "2023-10"
+    assert (tmp_path / "reports" / "latest").resolve() == out.resolve()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "October 2023" in html and "<td>2023-10</td>" in html and "(1–31 only)" not in html
+    assert "compared with September 2023" in html

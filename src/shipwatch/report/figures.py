@@ -116,8 +116,9 @@ def _bbox_of(detection: Detection, transits: list[dict[str, Any]], pad: float) -
         for x, y in _transit_points(t):
             xs.append(x)
             ys.append(y)
+    ends = {t[k] for t in transits for k in ("departure_port", "call_port", "arrival_port") if t.get(k)}
     for p in detection.ports:
-        if p.role in ("watch", "destination") and not transits:
+        if (p.role in ("watch", "destination") and not transits) or (p.name in ends and len(transits) == 1):
             c = p.geometry.centroid
             xs.append(c.x)
             ys.append(c.y)
