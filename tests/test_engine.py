@@ -51,7 +51,8 @@ def test_buckets_give_the_bytes_of_one_table_in_memory(sample_store, tmp_path):
     run(days, tmp_path / "memory", sightings=resources.SAMPLE_SIGHTINGS)  # small raw input: in memory
     run([sample_store], tmp_path / "store", sightings=resources.SAMPLE_SIGHTINGS)
     run([sample_store], tmp_path / "many", sightings=resources.SAMPLE_SIGHTINGS, bucket_rows=5_000)
-    assert plan_buckets([sample_store], lo=None, hi=None, bucket_rows=5_000) > 8
+    buckets = plan_buckets([sample_store], lo=None, hi=None, bucket_rows=5_000)
+    assert len(buckets) > 8
     _same_outputs(tmp_path / "memory", tmp_path / "store")
     _same_outputs(tmp_path / "memory", tmp_path / "many")
 
@@ -108,3 +109,19 @@ def test_unknown_engine_is_a_clear_error(sample_store, tmp_path):
 
     with pytest.raises(ShipwatchError, match="unknown engine 'spark'"):
         run([sample_store], tmp_path / "x", engine="spark")
+
+
+def test_a_bucketed_run_reads_its_tracks_when_asked(sample_store, tmp_path):
+    res, _ = run([sample_store], tmp_path / "out", sightings=resources.SAMPLE_SIGHTINGS)
+    assert "tracks=lazy" in repr(res)  # not read back unless asked for
+    assert res.tracks.height == pl.read_parquet(tmp_path / "out" / TRACKS_FILE).height
+    assert res.to_geopandas()["tracks"].crs.to_epsg() == 4326
+
+
+def test_shipwatch_ingest_stays_the_function_after_its_module_is_imported():
+    import importlib
+
+    import shipwatch
+
+    importlib.import_module("shipwatch.ingest")
+    assert callable(shipwatch.ingest) and shipwatch.ingest.__module__ == "shipwatch.ingest"

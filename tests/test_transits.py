@@ -145,3 +145,69 @@ def test_gaps_longer_than_max_gap_days_are_not_examined(t0):
     assert detect(_shuttle(t0, dark_hours=24 * 40), settings=cfg).dark_transits["evidence"].to_list() == [
         "possible"
     ]
+
+
+NAKHODKA = (132.885, 42.795)
+
+
+def test_coastal_traffic_to_another_port_is_only_possible(t0):
+    # left Vostochny, dark three days, reappeared alongside Nakhodka (a reference port): not a delivery
+    df = (
+        TrackBuilder(273000003, t0)
+        .at(VOSTOCHNY_BERTH)
+        .dwell(24)
+        .sail((133.15, 42.65), 10)
+        .dark(72, then_at=NAKHODKA)
+        .dwell(24)
+        .frame()
+    )
+    t = detect(df).dark_transits.row(0, named=True)
+    assert (t["departure_port"], t["arrival_port"], t["evidence"]) == ("Vostochny", "Nakhodka", "possible")
+    assert "reached Nakhodka, not a destination port" in t["why"]
+
+
+def test_dark_alongside_one_destination_and_back_alongside_the_other_is_probable(t0):
+    # the 2023 shuttles sometimes switched off at the berth and on again at the other port's berth
+    df = (
+        TrackBuilder(273000004, t0)
+        .at(DUNAI_PIER)
+        .dwell(24)
+        .dark(80, then_at=VOSTOCHNY_BERTH)
+        .dwell(24)
+        .frame()
+    )
+    t = detect(df).dark_transits.row(0, named=True)
+    assert (t["departure_port"], t["arrival_port"], t["motion"], t["evidence"]) == (
+        "Dunai",
+        "Vostochny",
+        "moved",
+        "probable",
+    )
+
+
+def test_dark_alongside_and_back_alongside_the_same_berth_is_only_possible(t0):
+    df = TrackBuilder(273000005, t0).at(DUNAI_PIER).dwell(24).dark(80).dwell(24).frame()
+    res = detect(df)
+    assert res.port_visits.height == 2  # the silence in port splits the visit: it could hide a voyage
+    t = res.dark_transits.row(0, named=True)
+    assert (t["motion"], t["evidence"]) == ("still", "possible")
+    assert t["why"].startswith("reachable only:") and "nothing moved" in t["why"]
+
+
+def test_kept_course_tells_a_reception_hole_from_a_detour():
+    from shipwatch.transits import kept_course
+
+    rows = pl.DataFrame(
+        {
+            # heading 225 deg at 14 kn; next fix ahead on that course at 12 kn on average: a hole
+            # ... or ahead but 2 kn on average (a detour and a stay), or behind it (it turned back)
+            "start_lat": [42.45, 42.45, 42.45],
+            "start_lon": [132.7, 132.7, 132.7],
+            "end_lat": [40.0, 40.0, 43.0],
+            "end_lon": [129.6, 129.6, 133.3],
+            "cog_before": [225.0, 225.0, 225.0],
+            "sog_before": [14.0, 14.0, 14.0],
+            "implied_speed_kn": [12.0, 2.0, 12.0],
+        }
+    )
+    assert rows.select(kept_course(TransitSettings()))["kept_course"].to_list() == [True, False, False]

@@ -48,6 +48,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names are 
     from shipwatch.store import read_store  # noqa: F401
 
 
+# ``ingest`` is both a module and its main function: importing the module binds the package attribute to
+# the module, so the function is bound here, after that import, once and for all.
+from shipwatch.ingest import ingest  # noqa: E402, F401
+
+_EXPORTS.pop("ingest")
+
+
 def __getattr__(name: str) -> Any:
     """Import the public names lazily, so ``import shipwatch`` stays cheap."""
     if name in _EXPORTS:

@@ -62,7 +62,7 @@ class Detection:
         Counts (positions, vessels, cleaning, …) and seconds per stage.
     """
 
-    tracks: pl.DataFrame | pl.LazyFrame
+    _tracks: pl.DataFrame | pl.LazyFrame
     port_visits: pl.DataFrame
     gaps: pl.DataFrame
     dark_transits: pl.DataFrame
@@ -74,8 +74,25 @@ class Detection:
     settings: Settings = field(default_factory=Settings)
     vessels: pl.DataFrame = field(default_factory=lambda: empty(VESSELS))
 
+    @property
+    def tracks(self) -> pl.DataFrame:
+        """The cleaned, labelled positions (read from the run folder on first use after a bucketed run)."""
+        if isinstance(self._tracks, pl.LazyFrame):
+            self._tracks = self._tracks.collect()
+        return self._tracks
+
+    @tracks.setter
+    def tracks(self, value: pl.DataFrame | pl.LazyFrame) -> None:
+        self._tracks = value
+
+    @property
+    def tracks_lazy(self) -> pl.LazyFrame:
+        """The tracks as a LazyFrame, without reading them all (for writers and big runs)."""
+        return self._tracks.lazy()
+
     def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={getattr(self, name).height}" for name in ("tracks", *TABLES, "vessels"))
+        n = self._tracks.height if isinstance(self._tracks, pl.DataFrame) else "lazy"
+        counts = ", ".join([f"tracks={n}", *(f"{name}={getattr(self, name).height}" for name in (*TABLES, "vessels"))])
         return f"Detection({counts})"
 
     # --- pandas ---------------------------------------------------------------------------------------

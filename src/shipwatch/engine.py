@@ -9,9 +9,10 @@ files is found once, exactly as if the data were one file. Each bucket gives a s
 attribution, grades, the monthly summary) into the same :class:`~shipwatch.detection.Detection` the
 in-memory :func:`shipwatch.detect` gives.
 
-The number of buckets is chosen from the store's row count so that one bucket holds about
-``bucket_rows`` positions: peak memory is one bucket's, flat as days are added. A bucket ``b`` of a
-store written with ``BUCKETS`` part files per day lives in part file ``b % BUCKETS`` of every day.
+The buckets are chosen from the store's row-group statistics so that one holds about ``bucket_rows``
+positions: peak memory is one bucket's, flat as days are added. A bucket is one of the store's
+``BUCKETS`` part files of every day (one residue ``mmsi % BUCKETS``), cut into MMSI ranges when that
+residue is too big (:func:`plan_buckets`).
 
 Engines: ``local`` runs the buckets one after another in this process; ``dask`` sends the same
 :func:`run_bucket` tasks to a ``distributed`` cluster (``pip install 'shipwatch[dask]'``) and combines
@@ -20,11 +21,11 @@ their results in bucket order, so its outputs are byte-identical to the local en
 
 from __future__ import annotations
 
-import math
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,8 @@ ENGINES = ("local", "dask")
 #: Columns read from a store: what detection uses.
 READ_COLUMNS = [
     s.MMSI, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG, s.VESSEL_NAME, s.IMO, s.CALLSIGN, s.SHIP_TYPE,
-    s.LENGTH_M, s.SOURCE_FILE, s.SOURCE_ROW,
-]  # fmt: skip
+    s.LENGTH_M,
+]  # fmt: skip (no source_file/source_row: part files are in store order, see clean_tracks(store_runs=))
 
 
 @dataclass
@@ -73,6 +74,32 @@ class BucketResult:
     t_min: datetime | None
     t_max: datetime | None
     timings: dict[str, float] = field(default_factory=dict)
+    tracks: pl.DataFrame | None = None  # the bucket's tracks, when the caller writes them
+
+
+#: Compression of the tracks a run keeps (fast to write; tracks are for maps and analysts).
+TRACKS_COMPRESSION = "lz4"
+
+
+class TracksWriter:
+    """Appends buckets' tracks to one Parquet file as they finish (bounded memory: one bucket at a time)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, tracks: pl.DataFrame) -> None:
+        table = tracks.select(list(TRACKS)).to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema, compression=TRACKS_COMPRESSION)
+        self._writer.write_table(table)
+
+    def __enter__(self) -> TracksWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 class _Clock:
@@ -93,14 +120,15 @@ def detect_vessels(
     settings: Settings,
     sightings: pl.DataFrame,
     data_end: datetime | None,
+    store_runs: bool = False,
 ) -> tuple[BucketResult, pl.DataFrame]:
     """Every per-vessel stage on the positions of a set of vessels; returns the bucket's result and its
-    cleaned, labelled tracks."""
+    cleaned, labelled tracks. ``store_runs``: the rows are a store's part files one after another."""
     clock = _Clock()
     cfg = settings
     # what is known of each vessel comes from all its reports (static fields are not kept per position)
     vessels = vessel_info(positions)
-    tracks, cleaning = clean_tracks(positions, settings=cfg.tracks)
+    tracks, cleaning = clean_tracks(positions, settings=cfg.tracks, store_runs=store_runs)
     clock.lap("clean")
     labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     clock.lap("label_ports")
@@ -250,11 +278,55 @@ def _day_files(stores: Sequence[Path], lo: datetime | None, hi: datetime | None)
     return files
 
 
-def plan_buckets(stores: Sequence[Path], *, lo: datetime | None, hi: datetime | None, bucket_rows: int) -> int:
-    """How many buckets (a multiple of the store's ``BUCKETS``) keep one under ``bucket_rows`` rows."""
-    rows = sum(pq.read_metadata(f).num_rows for f in _day_files(stores, lo, hi))
-    per_part = max(1, math.ceil(rows / (BUCKETS * max(bucket_rows, 1))))
-    return BUCKETS * per_part
+@dataclass(frozen=True)
+class Bucket:
+    """One set of vessels: the MMSIs of part file ``part`` with ``low <= mmsi < high``."""
+
+    part: int
+    low: int
+    high: int
+
+
+def plan_buckets(
+    stores: Sequence[Path], *, lo: datetime | None, hi: datetime | None, bucket_rows: int
+) -> list[Bucket]:
+    """Buckets of vessels that each hold about ``bucket_rows`` positions at most (more only when one
+    vessel alone has more).
+
+    Each of the store's ``BUCKETS`` part files (per day) holds one residue ``mmsi % BUCKETS`` and is
+    sorted by MMSI. When a residue holds more than ``bucket_rows`` rows over the window, it is cut into
+    MMSI ranges from its positions per MMSI (one streaming pass over the MMSI column only: a few bytes a
+    row, memory bounded by the number of vessels), so a bucket then reads only the row groups that
+    overlap its range: reading stays near one pass whatever the number of buckets.
+    """
+    target = max(bucket_rows, 1)
+    files = _day_files(stores, lo, hi)
+    out: list[Bucket] = []
+    for part in range(BUCKETS):
+        mine = [f for f in files if f.name == f"part-{part:02d}.parquet"]
+        rows = sum(pq.read_metadata(f).num_rows for f in mine)
+        if rows <= target:
+            if rows:
+                out.append(Bucket(part, 0, 2**62))
+            continue
+        counts = (
+            pl.scan_parquet(mine, hive_partitioning=False, schema=s.CANONICAL_SCHEMA)
+            .select(s.MMSI)
+            .group_by(s.MMSI)
+            .len()
+            .sort(s.MMSI)
+            .collect(engine="streaming")
+        )
+        mmsi, n = counts[s.MMSI].to_numpy(), counts["len"].to_numpy()
+        cuts, acc = [], 0
+        for m, k in zip(mmsi, n, strict=True):  # a loop over vessels of one residue, not positions
+            if acc and acc + k > target:
+                cuts.append(int(m))
+                acc = 0
+            acc += int(k)
+        bounds = [0, *cuts, 2**62]
+        out += [Bucket(part, a, b) for a, b in itertools.pairwise(bounds)]
+    return out
 
 
 @dataclass
@@ -262,8 +334,7 @@ class BucketTask:
     """One bucket of vessels to detect on: what a worker needs, and nothing it must share."""
 
     stores: list[str]
-    bucket: int
-    buckets: int
+    bucket: Bucket
     lo: datetime | None
     hi: datetime | None
     data_end: datetime | None
@@ -274,43 +345,76 @@ class BucketTask:
 
 
 def read_bucket(task: BucketTask) -> pl.DataFrame:
-    """The positions of one bucket of vessels: part file ``bucket % BUCKETS`` of every day, those MMSIs."""
-    part = f"part-{task.bucket % BUCKETS:02d}.parquet"
+    """The positions of one bucket of vessels: its part file of every day, its MMSI range (row groups
+    outside it are skipped by their statistics)."""
+    b = task.bucket
+    part = f"part-{b.part:02d}.parquet"
     files = [f for f in _day_files([Path(p) for p in task.stores], task.lo, task.hi) if f.name == part]
     if not files:
         return s.empty().select(READ_COLUMNS)
     lf = pl.scan_parquet(files, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(READ_COLUMNS)
+    if b.low > 0 or b.high < 2**62:
+        lf = lf.filter((pl.col(s.MMSI) >= b.low) & (pl.col(s.MMSI) < b.high))
     if task.lo is not None:
         lf = lf.filter(pl.col(s.TIMESTAMP) >= task.lo)
     if task.hi is not None:
         lf = lf.filter(pl.col(s.TIMESTAMP) < task.hi)
-    if task.buckets != BUCKETS:
-        lf = lf.filter(pl.col(s.MMSI) % task.buckets == task.bucket)
     return lf.collect()
 
 
 def run_bucket(task: BucketTask) -> BucketResult:
     """Read one bucket, run every per-vessel stage, write its tracks; the task a worker runs."""
+    t0 = time.perf_counter()
     positions = read_bucket(task)
+    read_s = time.perf_counter() - t0
     result, tracks = detect_vessels(
-        positions, ports=task.ports, settings=task.settings, sightings=task.sightings, data_end=task.data_end
+        positions,
+        ports=task.ports,
+        settings=task.settings,
+        sightings=task.sightings,
+        data_end=task.data_end,
+        store_runs=True,
     )
-    if task.tracks_file is not None:
-        tracks.select(list(TRACKS)).write_parquet(task.tracks_file, compression="zstd", statistics=False)
+    t1 = time.perf_counter()
+    result.tracks = tracks.select(list(TRACKS))
+    if task.tracks_file is not None:  # a worker elsewhere: its tracks go to a file, not over the wire
+        result.tracks.write_parquet(task.tracks_file, compression=TRACKS_COMPRESSION, statistics=False)
+        result.tracks = None
+    result.timings["read"] = read_s
+    result.timings["write_tracks"] = time.perf_counter() - t1
     return result
 
 
 def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None) -> datetime | None:
-    """The last position time in the stores' window (the end open gaps run to)."""
+    """The last position time in the stores' window (the end open gaps run to), from the files'
+    row-group statistics where they settle it (no data read), else from the timestamps themselves."""
     files = _day_files(stores, lo, hi)
     if not files:
         return None
-    lf = pl.scan_parquet(files, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
-    if lo is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
-    if hi is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
-    return lf.select(pl.col(s.TIMESTAMP).max()).collect().item()
+    best: datetime | None = None
+    unsettled = []
+    for f in files:
+        meta = pq.read_metadata(f)
+        col = meta.schema.names.index(s.TIMESTAMP)
+        stats = [meta.row_group(g).column(col).statistics for g in range(meta.num_row_groups)]
+        if hi is None and stats and all(st is not None and st.has_min_max for st in stats):
+            top = max(st.max for st in stats)
+            if isinstance(top, datetime):
+                top = top if top.tzinfo else top.replace(tzinfo=UTC)
+                if lo is None or top >= lo:
+                    best = top if best is None else max(best, top)
+                    continue
+        unsettled.append(f)
+    if unsettled:
+        lf = pl.scan_parquet(unsettled, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
+        if lo is not None:
+            lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
+        if hi is not None:
+            lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
+        top = lf.select(pl.col(s.TIMESTAMP).max()).collect().item()
+        if top is not None:
+            best = top if best is None else max(best, top)
+    return best
 
 
 def run_buckets(
@@ -320,12 +424,20 @@ def run_buckets(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    tracks_sink: Callable[[pl.DataFrame], None] | None = None,
 ) -> list[BucketResult]:
-    """Run the tasks on an engine; results in task order (the same whatever ran them, wherever)."""
+    """Run the tasks on an engine; results in task order (the same whatever ran them, wherever).
+
+    With the local engine, each bucket's tracks are handed to ``tracks_sink`` as it finishes (when its
+    task names no ``tracks_file``); Dask workers write theirs to their task's ``tracks_file``."""
     if engine == "local":
         out = []
         for i, task in enumerate(tasks):
-            out.append(run_bucket(task))
+            result = run_bucket(task)
+            if tracks_sink is not None and result.tracks is not None:
+                tracks_sink(result.tracks)
+                result.tracks = None
+            out.append(result)
             if progress is not None:
                 progress(i + 1, len(tasks))
         return out

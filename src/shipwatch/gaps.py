@@ -61,12 +61,18 @@ def find_gaps(
         bucket of vessels, then :func:`coverage` fills it from the runs of all buckets).
     """
     cfg = settings or GapSettings()
-    df = to_polars(labelled, what="labelled").sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
+    df = to_polars(labelled, what="labelled")
+    if df.height > 1:  # sorted by (mmsi, timestamp) as clean_tracks gives it; sort only what is not
+        m, ts = df[s.MMSI].to_numpy(), df[s.TIMESTAMP].dt.epoch("us").to_numpy()
+        dm = np.diff(m)
+        if (dm < 0).any() or ((dm == 0) & (np.diff(ts) < 0)).any():
+            df = df.sort([s.MMSI, s.TIMESTAMP], maintain_order=True)
     if data_end is None and df.height:
         data_end = df[s.TIMESTAMP].max()
     min_us = int(cfg.min_hours * US_PER_HOUR)
+    same = pl.col(s.MMSI).shift(-1) == pl.col(s.MMSI)  # the next row is the same vessel's
     nxt = [
-        pl.col(c).shift(-1).over(s.MMSI)
+        pl.when(same).then(pl.col(c).shift(-1))
         for c in (s.TIMESTAMP, s.LAT, s.LON, PORT, NEAREST_KM, SHARED, s.SOG, s.COG)
     ]
     pairs = df.with_row_index("_row").with_columns(

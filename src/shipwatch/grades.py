@@ -10,7 +10,9 @@ of :mod:`shipwatch.sightings` give it.
     per satellite pass). Imagery is independent evidence: it confirms a reachable call on its own.
 ``probable``
     AIS alone shows a delivery: the vessel left a destination port just before going dark or reached
-    one just after (``link_hours``, also when it went dark or reappeared inside the port); the silence
+    one just after (``link_hours``, also when it went dark or reappeared inside the port), and the
+    other side of the silence is a destination port too or the open sea, not another port (coastal
+    traffic between Vostochny and Nakhodka is not a delivery); the silence
     fits the round trip to the watched port *over water* (long enough at its own speed, no longer
     than the slowest credible trip with the longest stay); the ends of the silence show a voyage (two
     ports or ``moved_km`` apart, or under way at both ends); and it did not simply keep its course
@@ -69,7 +71,12 @@ def grade_transits(
         pl.col("imaged").fill_null(False)
     )
     dep, arr = pl.col("departed_destination"), pl.col("arrived_destination")
-    linked = dep | arr
+    # Linked to the delivery pattern: a destination port on one side of the silence, and on the other
+    # side a destination port too or no port at all (open sea). A vessel that left Vostochny and next
+    # turned up at Nakhodka, or came from Nakhodka to Vostochny, is everyday coastal traffic.
+    other_dep = pl.col("departure_port").is_not_null() & ~dep
+    other_arr = pl.col("arrival_port").is_not_null() & ~arr
+    linked = (dep & ~other_arr) | (arr & ~other_dep)
     still = pl.col("motion") == "still"
     shows_voyage = pl.col("motion").is_in(["moved", "under_way"])
     course = pl.col("kept_course")
@@ -84,7 +91,23 @@ def grade_transits(
     )
 
     link_text = (
-        pl.when(dep & arr)
+        pl.when(dep & other_arr)
+        .then(
+            pl.format(
+                "left {} just before going dark but reached {}, not a destination port, just after",
+                "departure_port",
+                "arrival_port",
+            )
+        )
+        .when(arr & other_dep)
+        .then(
+            pl.format(
+                "reached {} just after reappearing but came from {}, not a destination port",
+                "arrival_port",
+                "departure_port",
+            )
+        )
+        .when(dep & arr)
         .then(
             pl.format(
                 "left {} just before going dark and reached {} just after", "departure_port", "arrival_port"

@@ -28,6 +28,7 @@ from shipwatch.detection import Detection
 from shipwatch.engine import (
     BUCKET_ROWS,
     BucketTask,
+    TracksWriter,
     combine,
     data_end_of,
     detect_vessels,
@@ -189,8 +190,11 @@ def run(
                 lo=lo, hi=hi, engine=engine, workers=workers, scheduler=scheduler, bucket_rows=bucket_rows,
             )
             accounting.setdefault("rows", result.stats["positions"])
-        written = write_outputs(result, out)
-        if isinstance(result.tracks, pl.LazyFrame):  # the pieces are gone: read the tracks from the run folder
+        t_write = time.perf_counter()
+        local_tracks = bucketed and engine == "local" and (out / TRACKS_FILE).exists()
+        written = write_outputs(result, out, tracks_written=local_tracks)
+        write_s = time.perf_counter() - t_write
+        if bucketed:  # the pieces are gone: the tracks are read from the run folder when asked for
             shutil.rmtree(out / ".tracks", ignore_errors=True)
             result.tracks = pl.scan_parquet(out / TRACKS_FILE)
         inputs = hashed.result()
@@ -209,6 +213,7 @@ def run(
         "timings_s": {
             "load": round(load_s, 3),
             **result.timings,
+            "write": round(write_s, 3),
             "total": round(time.perf_counter() - t0, 3),
         },
     }
@@ -234,20 +239,26 @@ def _detect_buckets(
 ) -> Detection:
     """Detection over stores, one bucket of vessels at a time (see :mod:`shipwatch.engine`)."""
     sight = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
-    n = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
+    buckets = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
     pieces = out / ".tracks"
     shutil.rmtree(pieces, ignore_errors=True)
     pieces.mkdir(parents=True, exist_ok=True)
     data_end = data_end_of(stores, lo, hi)
+    local = engine == "local"
     tasks = [
         BucketTask(
-            stores=[str(p.resolve()) for p in stores], bucket=b, buckets=n, lo=lo, hi=hi, data_end=data_end,
-            ports=ports, settings=settings, sightings=sight, tracks_file=str((pieces / f"{b:05d}.parquet").resolve()),
+            stores=[str(p.resolve()) for p in stores], bucket=b, lo=lo, hi=hi, data_end=data_end,
+            ports=ports, settings=settings, sightings=sight,
+            tracks_file=None if local else str((pieces / f"{i:05d}.parquet").resolve()),
         )
-        for b in range(n)
+        for i, b in enumerate(buckets)
     ]
-    results = run_buckets(tasks, engine=engine, workers=workers, scheduler=scheduler)
+    with TracksWriter(out / TRACKS_FILE) as sink:
+        results = run_buckets(
+            tasks, engine=engine, workers=workers, scheduler=scheduler, tracks_sink=sink.write if local else None
+        )
     parts = combine(results, ports=ports, settings=settings, sightings=sight, start=start, end=end)
-    files = sorted(pieces.glob("*.parquet"))
+    files = [out / TRACKS_FILE] if local else sorted(pieces.glob("*.parquet"))
+    files = [f for f in files if f.exists()]
     tracks = pl.scan_parquet(files) if files else pl.DataFrame(schema=TRACKS).lazy()
     return Detection(tracks, **parts)

@@ -36,8 +36,9 @@ from shipwatch.tables import (
 PORTS_FILE = "ports.geojson"
 
 
-def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
-    """Write the result tables (CSV), ``tracks.parquet`` and ``ports.geojson`` into ``out_dir``."""
+def write_outputs(result: Detection, out_dir: str | Path, *, tracks_written: bool = False) -> list[Path]:
+    """Write the result tables (CSV), ``tracks.parquet`` (unless ``tracks_written``: the local engine
+    wrote it bucket by bucket) and ``ports.geojson`` into ``out_dir``."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -46,11 +47,8 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
             f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
         ) from err
     written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
-    tracks = result.tracks.select(list(TRACKS))
-    if isinstance(tracks, pl.LazyFrame):  # bucket by bucket: streamed from the buckets' pieces
-        tracks.sink_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
-    else:
-        tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
+    if not tracks_written:  # streamed: a bucketed run's tracks are never all in memory here
+        result.tracks_lazy.select(list(TRACKS)).sink_parquet(out / TRACKS_FILE, compression="lz4", statistics=False)
     written.append(out / TRACKS_FILE)
     written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
     return written

@@ -125,6 +125,10 @@ def ais_candidates(
     ``ais_distance_m``, lengths agreeing): ``sighting_id, _t, mmsi, distance_m``. A loop over sightings,
     never over positions; buckets of vessels give disjoint candidates that concatenate."""
     cfg = settings or SightingSettings()
+    if sightings.height == 0 or tracks.height == 0:
+        return pl.DataFrame(
+            schema={"sighting_id": pl.String, "_t": pl.Int64, s.MMSI: pl.Int64, "distance_m": pl.Float64}
+        )
     by_time = tracks.select(s.MMSI, s.TIMESTAMP, s.LAT, s.LON).sort(s.TIMESTAMP)
     t_all = by_time[s.TIMESTAMP].dt.epoch("us").to_numpy()
     window = int(cfg.ais_time_minutes * 60e6)

@@ -130,7 +130,9 @@ def _coherent_spikes(
 TRACK_COLUMNS = [s.MMSI, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG]
 
 
-def _store_order(df: pl.DataFrame, mmsi: np.ndarray, t_us: np.ndarray) -> np.ndarray | None:
+def _store_order(
+    df: pl.DataFrame, mmsi: np.ndarray, t_us: np.ndarray, *, store_runs: bool = False
+) -> np.ndarray | None:
     """The row order (mmsi, timestamp, source_file, source_row) of ``df``: None when the rows already
     are in it (a store partition), else the permutation. O(n) checks; the sort itself is a stable
     sort of one packed integer, which merges the sorted runs of a store's partitions in near-linear
@@ -140,7 +142,7 @@ def _store_order(df: pl.DataFrame, mmsi: np.ndarray, t_us: np.ndarray) -> np.nda
     seconds = t_us // 1_000_000
     key = (mmsi.astype(np.int64) << 33) | np.clip(seconds - seconds.min(), 0, 2**33 - 1)
     perm = np.argsort(key, kind="stable")
-    if _sorted(df, perm, mmsi[perm], t_us[perm]):
+    if store_runs or _sorted(df, perm, mmsi[perm], t_us[perm]):
         return perm
     keys = [s.MMSI, s.TIMESTAMP, s.SOURCE_FILE, s.SOURCE_ROW]
     present = [k for k in keys if k in df.columns]
@@ -172,7 +174,7 @@ def _sorted(df: pl.DataFrame, perm: np.ndarray | None, mmsi: np.ndarray, t_us: n
 
 
 def clean_tracks(
-    positions: TableLike, *, settings: TrackSettings | None = None
+    positions: TableLike, *, settings: TrackSettings | None = None, store_runs: bool = False
 ) -> tuple[pl.DataFrame, CleanStats]:
     """Sort positions per vessel, drop single-fix teleports and flag/split shared MMSIs.
 
@@ -182,6 +184,9 @@ def clean_tracks(
         Canonical AIS table (validated: no null mmsi, time or position).
     settings
         Thresholds; see :class:`~shipwatch.settings.TrackSettings`.
+    store_runs
+        The rows are runs each already in store order (the part files of a store, one after another):
+        the stable merge of the runs is store order, without checking ties on source file and row.
 
     Returns
     -------
@@ -194,7 +199,7 @@ def clean_tracks(
     df = positions.drop_nulls([s.MMSI, s.TIMESTAMP, s.LAT, s.LON])
     mmsi = df[s.MMSI].to_numpy()
     t_us = df[s.TIMESTAMP].dt.epoch("us").to_numpy()
-    perm = _store_order(df, mmsi, t_us)
+    perm = _store_order(df, mmsi, t_us, store_runs=store_runs)
     df = df.select(TRACK_COLUMNS)  # only what detection reads; one gather at the end
     lat = df[s.LAT].to_numpy()
     lon = df[s.LON].to_numpy()

@@ -153,9 +153,12 @@ def _for_port(gaps: pl.DataFrame, port: Port, cfg: TransitSettings) -> pl.DataFr
         False
     )
     reachable = (needed <= hours) & ~visible.to_numpy()
-    # Over water (never shorter than the straight line): the timing the stronger grades need.
-    sea1 = np.maximum(sea_km_from_port(port, slat, slon), d1)
-    sea2 = np.maximum(sea_km_from_port(port, elat, elon), d2)
+    # Over water (never shorter than the straight line): the timing the stronger grades need. Only
+    # the reachable candidates need it (the routing grid is built on first use).
+    sea1, sea2 = d1.copy(), d2.copy()
+    if reachable.any():
+        sea1[reachable] = np.maximum(sea_km_from_port(port, slat[reachable], slon[reachable]), d1[reachable])
+        sea2[reachable] = np.maximum(sea_km_from_port(port, elat[reachable], elon[reachable]), d2[reachable])
     sea_needed = (sea1 + sea2) / kmh + cfg.min_dwell_hours
     slowest = (sea1 + sea2) / (cfg.slow_speed_kn * KM_PER_NM) + cfg.max_dwell_hours
     fits = (sea_needed <= hours) & (hours <= slowest)

@@ -14,7 +14,7 @@ from shipwatch import schema as s
 from shipwatch.frames import TableLike, to_polars
 from shipwatch.ports import Port
 from shipwatch.settings import VisitSettings
-from shipwatch.tables import IDENTITY, PORT, PORT_VISITS, ROLE, VESSEL_KEYS, VISIT_ID, event_id
+from shipwatch.tables import IDENTITY, PORT, PORT_VISITS, ROLE, VESSEL_KEYS, VISIT_ID, empty, event_id
 from shipwatch.times import US_PER_HOUR
 from shipwatch.vessels import vessel_info
 
@@ -36,6 +36,13 @@ def port_visits(
     """
     cfg = settings or VisitSettings()
     labelled = to_polars(labelled, what="labelled")
+    # only vessels that were ever in a port have visits (at sea most positions are in none)
+    in_port = labelled[PORT].is_not_null()
+    if not in_port.any():
+        return empty(PORT_VISITS)
+    if not in_port.all():
+        callers = labelled.filter(in_port)[s.MMSI].unique()
+        labelled = labelled.filter(pl.col(s.MMSI).is_in(callers.implode()))
     roles = pl.DataFrame({PORT: [p.name for p in ports], ROLE: [p.role for p in ports]})
     names = (vessels if vessels is not None else vessel_info(labelled)).select(s.MMSI, s.VESSEL_NAME)
     gap_us = cfg.in_port_gap_hours * US_PER_HOUR

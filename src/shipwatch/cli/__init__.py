@@ -12,6 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+# polars allocates with jemalloc, which by default keeps freed pages for a while: bucket after bucket that
+# reads as growing memory. Return them within half a second (set before polars is first imported; a user's setting wins).
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:500")
+
 from shipwatch import __version__
 from shipwatch.errors import ShipwatchError
 
