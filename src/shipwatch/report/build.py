@@ -260,10 +260,12 @@ def _restrict(d: Detection, p: Period, ports: list, sightings_all: pl.DataFrame)
     visits = within(d.port_visits, "arrival")
     months = [m for m, _, _ in p.months()]
     summary = monthly_summary(transits, sightings=sightings, visits=visits, ports=ports, months=months)
-    return replace(
-        d, tracks=within(d.tracks, s.TIMESTAMP), port_visits=visits, gaps=within(d.gaps, "start_time"),
+    part = replace(
+        d, port_visits=visits, gaps=within(d.gaps, "start_time"),
         dark_transits=transits, sightings=sightings, monthly_summary=summary,
     )
+    part.tracks = within(d.tracks, s.TIMESTAMP)  # a property (lazy tracks of bucketed runs), not an init field
+    return part
 
 
 def _headline(d: Detection) -> dict[str, int]:
