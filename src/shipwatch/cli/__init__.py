@@ -19,7 +19,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:500,muzzy_decay_ms:50
 from shipwatch import __version__
 from shipwatch.errors import ShipwatchError
 
-COMMANDS = ("ingest", "detect", "summary", "demo", "map", "export")
+COMMANDS = ("ingest", "detect", "summary", "demo", "map", "export", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
