@@ -16,7 +16,7 @@ import polars as pl
 
 from shipwatch.detection import Detection
 from shipwatch.errors import InputError
-from shipwatch.export import FORMULA_START, write_csv, write_json
+from shipwatch.export import FORMULA_START, write_csv, write_error, write_json, write_parquet
 from shipwatch.ports import load_ports, to_geojson
 from shipwatch.settings import Settings
 from shipwatch.tables import (
@@ -41,14 +41,20 @@ def write_outputs(result: Detection, out_dir: str | Path) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InputError(
-            f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
-        ) from err
-    written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
-    tracks = result.tracks.select(list(TRACKS))
-    tracks.write_parquet(out / TRACKS_FILE, compression="zstd", statistics=False)
-    written.append(out / TRACKS_FILE)
-    written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
+        raise write_error(out, err) from err
+    # Each file goes to a temporary name and is renamed into place (export._atomic); when one fails,
+    # the files this call already renamed are removed too, so a run folder is never half new.
+    written: list[Path] = []
+    try:
+        for name, file in CSV_FILES.items():
+            written.append(write_csv(getattr(result, name), out / file))
+        tracks = result.tracks.select(list(TRACKS))
+        written.append(write_parquet(tracks, out / TRACKS_FILE, compression="zstd", statistics=False))
+        written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
     return written
 
 

@@ -13,6 +13,7 @@ The settings actually used are recorded in every run manifest.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -226,13 +227,19 @@ _MAY_BE_ZERO = {
 
 def _coerce(value: Any, default: Any, where: str) -> Any:
     if isinstance(default, tuple):
-        if not isinstance(value, list) or not all(isinstance(v, int | float) for v in value):
-            raise ConfigError(f"{where}: expected a list of numbers, got {value!r}")
+        if not isinstance(value, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value
+        ):
+            raise ConfigError(f"{where}: expected a list of finite numbers, got {value!r}")
         return tuple(float(v) for v in value)
     if isinstance(default, bool) or not isinstance(default, int | float):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}: expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: must be a finite number, got {value!r}")
+    if isinstance(default, int) and value != int(value):
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
     if value < 0:
         raise ConfigError(f"{where}: must not be negative, got {value!r}")
     return type(default)(value)

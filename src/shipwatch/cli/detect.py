@@ -6,8 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from shipwatch import quality
 from shipwatch.cli._report import print_run
 from shipwatch.pipeline import run
+from shipwatch.sightings import read_sightings
+from shipwatch.times import to_utc
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    """Handler of ``shipwatch detect``: exit 0, or 1 when a warning was printed (the outputs are written)."""
+    start, end = to_utc(args.since), to_utc(args.until)
+    quality.check_period(start, end)
     result, manifest = run(
         args.paths,
         args.out,
@@ -49,4 +55,40 @@ def handle(args: argparse.Namespace) -> int:
         mapping=args.mapping,
     )
     print_run(result, manifest, Path(args.out), stream=sys.stdout)
-    return 0
+    warnings = detect_warnings(result, manifest, args, start, end)
+    for line in warnings:
+        print(f"shipwatch detect: warning: {line}", file=sys.stderr)
+    return 1 if warnings else 0
+
+
+def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end) -> list[str]:
+    """One line per result that was computed but is probably not what the user wanted."""
+    out: list[str] = []
+    acc = manifest.get("row_accounting") or {}
+    skipped = acc.get("skipped") or []
+    if skipped:
+        n = len(skipped)
+        out.append(
+            f"skipped {n} file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not AIS "
+            f"(first: {skipped[0]['path']}: {skipped[0]['reason']})"
+        )
+    if acc.get("rows_read") and acc.get("rows_rejected") == acc.get("rows_read"):
+        out.append(f"every one of the {acc['rows_read']:,} rows read was rejected; check the input or --map")
+    tracks = result.tracks
+    for line in (
+        quality.no_watch_port(result.ports),
+        quality.window_empty(tracks, start, end),
+        quality.far_from_ports(tracks, result.ports),
+    ):
+        if line:
+            out.append(line)
+    if args.sightings and tracks.height:
+        _, outside = quality.sightings_outside(
+            read_sightings(args.sightings),
+            tracks["timestamp"].min(),
+            tracks["timestamp"].max(),
+            context_days=result.settings.gaps.context_days,
+        )
+        if line := quality.sightings_warning(outside, tracks["timestamp"].min(), tracks["timestamp"].max()):
+            out.append(line)
+    return out
