@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench sample clean
+.PHONY: install demo test lint bench sample clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,3 +34,8 @@ sample: $(STAMP)
 
 clean:
 	rm -rf shipwatch-demo .pytest_cache build
+
+# Fuzz every reader (tests/fuzz, hypothesis): SHIPWATCH_FUZZ_EXAMPLES cases per reader (docs/fuzzing.md).
+SHIPWATCH_FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	SHIPWATCH_FUZZ_EXAMPLES=$(SHIPWATCH_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -m fuzz tests/fuzz -p no:randomly

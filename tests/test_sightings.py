@@ -91,8 +91,8 @@ def test_unidentified_sightings_on_consecutive_days_form_one_call(t0):
     ("text", "match"),
     [
         ("lat,lon\n1,2\n", r"missing column\(s\) observed_at"),
-        ("observed_at,lat,lon\nyesterday,42,130\n", r"line 2: unusable observed_at"),
-        ("observed_at,lat,lon\n2023-10-01T00:00:00Z,95,130\n", r"line 2: unusable"),
+        ("observed_at,lat,lon\nyesterday,42,130\n", r"line 2: bad observed_at .yesterday."),
+        ("observed_at,lat,lon\n2023-10-01T00:00:00Z,95,130\n", r"line 2: bad lat .95."),
         (
             "sighting_id,observed_at,lat,lon\na,2023-10-01T00:00:00Z,42,130\na,2023-10-02T00:00:00Z,42,130\n",
             r"duplicate sighting_id 'a'",

@@ -38,6 +38,7 @@ from shipwatch.gaps import coverage, find_gaps, presence_runs
 from shipwatch.grades import grade_transits
 from shipwatch.port_labels import label_ports
 from shipwatch.ports import Port
+from shipwatch.quality import cap_positions
 from shipwatch.settings import Settings
 from shipwatch.sightings import ais_candidates, match_sightings
 from shipwatch.store import POSITIONS
@@ -54,7 +55,16 @@ BUCKET_ROWS = 1_000_000
 ENGINES = ("local", "dask")
 #: Columns read from a store: what detection uses.
 READ_COLUMNS = [
-    s.MMSI, s.TIMESTAMP, s.LAT, s.LON, s.SOG, s.COG, s.VESSEL_NAME, s.IMO, s.CALLSIGN, s.SHIP_TYPE,
+    s.MMSI,
+    s.TIMESTAMP,
+    s.LAT,
+    s.LON,
+    s.SOG,
+    s.COG,
+    s.VESSEL_NAME,
+    s.IMO,
+    s.CALLSIGN,
+    s.SHIP_TYPE,
     s.LENGTH_M,
 ]  # fmt: skip (no source_file/source_row: part files are in store order, see clean_tracks(store_runs=))
 
@@ -128,12 +138,20 @@ def detect_vessels(
     cfg = settings
     # what is known of each vessel comes from all its reports (static fields are not kept per position)
     vessels = vessel_info(positions)
+    capped = 0
+    if cfg.tracks.max_positions_per_vessel:  # per vessel, so a bucket caps exactly what one table would
+        positions, capped = cap_positions(positions, cfg.tracks.max_positions_per_vessel)
     tracks, cleaning = clean_tracks(positions, settings=cfg.tracks, store_runs=store_runs)
+    cleaning.positions_capped = capped
     clock.lap("clean")
     labelled = label_ports(tracks, ports=ports, settings=cfg.visits)
     clock.lap("label_ports")
     visits = port_visits(
-        labelled, ports=ports, settings=cfg.visits, vessels=vessels, split_hours=round_trip_hours(ports, cfg.transits)
+        labelled,
+        ports=ports,
+        settings=cfg.visits,
+        vessels=vessels,
+        split_hours=round_trip_hours(ports, cfg.transits),
     )
     clock.lap("port_visits")
     gaps = find_gaps(
@@ -200,8 +218,13 @@ def combine(
     transits = cat("transits").sort(["dark_start", s.MMSI, "call_port"])
     clock.lap("gaps")
     matched, imagery = match_sightings(
-        sightings, pl.DataFrame(schema=TRACKS), transits=transits, vessels=vessels, ports=ports,
-        settings=cfg.sightings, ais=cat("ais"),
+        sightings,
+        pl.DataFrame(schema=TRACKS),
+        transits=transits,
+        vessels=vessels,
+        ports=ports,
+        settings=cfg.sightings,
+        ais=cat("ais"),
     )
     transits = grade_transits(transits, imagery=imagery, settings=cfg.transits).select(list(DARK_TRANSITS))
     clock.lap("sightings")
@@ -211,14 +234,18 @@ def combine(
     matched = _within(matched, "observed_at", start, end)
     t_min = min((r.t_min for r in results if r.t_min is not None), default=None)
     t_max = max((r.t_max for r in results if r.t_max is not None), default=None)
-    times = [t for t in (t_min, t_max, matched["observed_at"].min(), matched["observed_at"].max()) if t is not None]
+    times = [
+        t for t in (t_min, t_max, matched["observed_at"].min(), matched["observed_at"].max()) if t is not None
+    ]
     from datetime import timedelta
 
     if start is not None:
         times = [t for t in times if t >= start] + [start]
     if end is not None:
         times = [t for t in times if t < end] + [end - timedelta(microseconds=1)]
-    months = month_range(min(times).strftime("%Y-%m"), max(times).strftime("%Y-%m")) if t_min is not None else []
+    months = (
+        month_range(min(times).strftime("%Y-%m"), max(times).strftime("%Y-%m")) if t_min is not None else []
+    )
     summary = monthly_summary(transits, sightings=matched, visits=visits, ports=ports, months=months)
     clock.lap("summary")
     cleaning = CleanStats(
@@ -226,6 +253,7 @@ def combine(
         teleports_removed=sum(r.cleaning.teleports_removed for r in results),
         shared_mmsis=sorted(m for r in results for m in r.cleaning.shared_mmsis),
         positions_shared=sum(r.cleaning.positions_shared for r in results),
+        positions_capped=sum(r.cleaning.positions_capped for r in results),
     )
     stats = {
         "positions": sum(r.positions for r in results),
@@ -234,7 +262,9 @@ def combine(
         "port_visits": visits.height,
         "gaps": gaps.height,
         "gaps_open": int(gaps["open"].sum()) if gaps.height else 0,
-        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows() if transits.height else [],
+        "dark_transits": transits.group_by("evidence").len().sort("evidence").rows()
+        if transits.height
+        else [],
         "sightings": matched.group_by("match").len().sort("match").rows() if matched.height else [],
     }
     timings: dict[str, float] = {}
@@ -406,7 +436,9 @@ def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None
                     continue
         unsettled.append(f)
     if unsettled:
-        lf = pl.scan_parquet(unsettled, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
+        lf = pl.scan_parquet(unsettled, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(
+            s.TIMESTAMP
+        )
         if lo is not None:
             lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
         if hi is not None:
@@ -415,6 +447,24 @@ def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None
         if top is not None:
             best = top if best is None else max(best, top)
     return best
+
+
+def data_span_of(
+    stores: Sequence[Path], lo: datetime | None, hi: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The first and last position time in the stores' window."""
+    files = _day_files(stores, lo, hi)
+    if not files:
+        return None, None
+    lf = pl.scan_parquet(files, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
+    if lo is not None:
+        lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
+    if hi is not None:
+        lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
+    row = lf.select(pl.col(s.TIMESTAMP).min().alias("a"), pl.col(s.TIMESTAMP).max().alias("b")).collect(
+        engine="streaming"
+    )
+    return row["a"][0], row["b"][0]
 
 
 def run_buckets(
@@ -451,7 +501,9 @@ def run_buckets(
         with Client(scheduler) as client:
             return client.gather(client.map(run_bucket, list(tasks), pure=False))
     with (
-        LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        LocalCluster(
+            n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
         Client(cluster) as client,
     ):
         return client.gather(client.map(run_bucket, list(tasks), pure=False))

@@ -6,11 +6,36 @@ exception is a bug.
 
 from __future__ import annotations
 
+#: Longest message an error shows (longer ones, e.g. quoting a 300,000-character line, are cut).
+MAX_MESSAGE = 1000
+
+
+def one_line(text: str, *, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line (line breaks from quoted input or a library's message become spaces),
+    cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> one_line("cannot read Parquet data: Invalid data\\nDeserializing page header failed.\\n")
+    'cannot read Parquet data: Invalid data Deserializing page header failed.'
+    >>> len(one_line("x" * 5000))
+    1000
+    """
+    flat = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
 
 class ShipwatchError(Exception):
-    """Base class of every error shipwatch raises on purpose."""
+    """Base class of every error shipwatch raises on purpose.
+
+    Its message is always one line of at most :data:`MAX_MESSAGE` characters (:func:`one_line`),
+    whatever text from the input or from a library it quotes.
+    """
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class InputError(ShipwatchError):

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from shipwatch import __version__
+from shipwatch import __version__, quality
 from shipwatch import schema as s
 from shipwatch.detection import Detection
 from shipwatch.engine import (
@@ -31,6 +31,7 @@ from shipwatch.engine import (
     TracksWriter,
     combine,
     data_end_of,
+    data_span_of,
     detect_vessels,
     plan_buckets,
     run_buckets,
@@ -78,6 +79,7 @@ def detect(
     positions = as_positions(positions)
     ports = ports if ports is not None else load_ports()
     start, end = to_utc(since), to_utc(until)
+    quality.check_period(start, end)
     # Positions a little beyond the period are read too (context), so that a gap or a dark transit
     # crossing --since/--until is whole; results are then kept by when they start.
     context = timedelta(days=cfg.gaps.context_days)
@@ -86,6 +88,13 @@ def detect(
     if end is not None:
         positions = positions.filter(pl.col(s.TIMESTAMP) < end + context)
     sightings = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
+    if positions.height:  # a sighting outside the data's span (a mistyped year) can match nothing
+        sightings, _ = quality.sightings_outside(
+            sightings,
+            positions[s.TIMESTAMP].min(),
+            positions[s.TIMESTAMP].max(),
+            context_days=cfg.gaps.context_days,
+        )
     # One bucket holding every vessel: the same stages the bucketed engine runs (shipwatch.engine).
     bucket, tracks = detect_vessels(
         positions, ports=ports, settings=cfg, sightings=sightings, data_end=positions[s.TIMESTAMP].max()
@@ -239,6 +248,9 @@ def _detect_buckets(
 ) -> Detection:
     """Detection over stores, one bucket of vessels at a time (see :mod:`shipwatch.engine`)."""
     sight = empty(SIGHTINGS_IN) if sightings is None else to_polars(sightings, what="sightings")
+    data_start, data_last = data_span_of(stores, lo, hi)
+    if data_start is not None:
+        sight, _ = quality.sightings_outside(sight, data_start, data_last, context_days=settings.gaps.context_days)
     buckets = plan_buckets(stores, lo=lo, hi=hi, bucket_rows=bucket_rows)
     pieces = out / ".tracks"
     shutil.rmtree(pieces, ignore_errors=True)

@@ -16,7 +16,7 @@ import polars as pl
 
 from shipwatch.detection import Detection
 from shipwatch.errors import InputError
-from shipwatch.export import FORMULA_START, write_csv, write_json
+from shipwatch.export import FORMULA_START, write_csv, write_error, write_json, write_parquet_lazy
 from shipwatch.ports import load_ports, to_geojson
 from shipwatch.settings import Settings
 from shipwatch.tables import (
@@ -43,14 +43,25 @@ def write_outputs(result: Detection, out_dir: str | Path, *, tracks_written: boo
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InputError(
-            f"{out}: cannot create the output folder ({err.strerror}); choose another --out"
-        ) from err
-    written = [write_csv(getattr(result, name), out / file) for name, file in CSV_FILES.items()]
-    if not tracks_written:  # streamed: a bucketed run's tracks are never all in memory here
-        result.tracks_lazy.select(list(TRACKS)).sink_parquet(out / TRACKS_FILE, compression="lz4", statistics=False)
-    written.append(out / TRACKS_FILE)
-    written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
+        raise write_error(out, err) from err
+    # Each file goes to a temporary name and is renamed into place (export._atomic); when one fails,
+    # the files this call already renamed are removed too, so a run folder is never half new.
+    written: list[Path] = []
+    try:
+        for name, file in CSV_FILES.items():
+            written.append(write_csv(getattr(result, name), out / file))
+        if not tracks_written:  # streamed: a bucketed run's tracks are never all in memory here
+            tracks = result.tracks_lazy.select(list(TRACKS))
+            written.append(
+                write_parquet_lazy(tracks, out / TRACKS_FILE, compression="lz4", statistics=False)
+            )
+        else:
+            written.append(out / TRACKS_FILE)
+        written.append(write_json(to_geojson(result.ports), out / PORTS_FILE))
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
     return written
 
 

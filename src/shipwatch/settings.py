@@ -13,6 +13,7 @@ The settings actually used are recorded in every run manifest.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -33,6 +34,8 @@ class TrackSettings:
     """Impossible jumps, left after removing single-fix teleports, that mark an MMSI as shared."""
     shared_mmsi_pad_hours: float = 24.0
     """Hours around the first and last impossible jump treated as the shared-identity window."""
+    max_positions_per_vessel: int = 0
+    """Cap on the positions held per vessel (thinned evenly in time, first and last fix kept); 0 = no cap."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ class Settings:
 
 # Settings for which 0 is meaningful (every other number must be positive).
 _MAY_BE_ZERO = {
+    "max_positions_per_vessel",
     "entry_km",
     "min_hours",
     "link_hours",
@@ -226,13 +230,19 @@ _MAY_BE_ZERO = {
 
 def _coerce(value: Any, default: Any, where: str) -> Any:
     if isinstance(default, tuple):
-        if not isinstance(value, list) or not all(isinstance(v, int | float) for v in value):
-            raise ConfigError(f"{where}: expected a list of numbers, got {value!r}")
+        if not isinstance(value, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value
+        ):
+            raise ConfigError(f"{where}: expected a list of finite numbers, got {value!r}")
         return tuple(float(v) for v in value)
     if isinstance(default, bool) or not isinstance(default, int | float):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}: expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: must be a finite number, got {value!r}")
+    if isinstance(default, int) and value != int(value):
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
     if value < 0:
         raise ConfigError(f"{where}: must not be negative, got {value!r}")
     return type(default)(value)

@@ -88,14 +88,21 @@ def parse_sightings(raw: pl.DataFrame, *, source: str = "<sightings>") -> pl.Dat
     )
     if bad.height:
         r = bad.row(0, named=True)
+        given = raw.row(r["_r"] - 2, named=True)
+        col = "observed_at" if r["observed_at"] is None else "lat" if not _in(r["lat"], 90) else "lon"
+        more = f" (and {bad.height - 1} more)" if bad.height > 1 else ""
+        what = "UTC ISO 8601, e.g. 2023-10-14T02:31:00Z" if col == "observed_at" else "degrees"
         raise InputError(
-            f"{source}: line {r['_r']}: unusable observed_at/lat/lon ({raw.row(r['_r'] - 2, named=True)}); "
-            "observed_at must be UTC ISO 8601 and lat/lon in degrees"
+            f"{source}: line {r['_r']}: bad {col} {given.get(col)!r}{more}; {col} must be {what}"
         )
     if df["sighting_id"].is_duplicated().any():
         dup = df.filter(pl.col("sighting_id").is_duplicated())["sighting_id"][0]
         raise InputError(f"{source}: duplicate sighting_id {dup!r}")
     return df
+
+
+def _in(value: float | None, bound: float) -> bool:
+    return value is not None and -bound <= value <= bound
 
 
 def lengths_agree(

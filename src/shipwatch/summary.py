@@ -50,7 +50,11 @@ def monthly_summary(
     """
     chosen = [p for p in ports if p.role in (WATCH, DESTINATION)]
     grid = pl.DataFrame({"month": months}, schema={"month": pl.String}).join(
-        pl.DataFrame({"port": [p.name for p in chosen], "role": [p.role for p in chosen]}), how="cross"
+        pl.DataFrame(
+            {"port": [p.name for p in chosen], "role": [p.role for p in chosen]},
+            schema={"port": pl.String, "role": pl.String},  # typed even with no watched/destination port
+        ),
+        how="cross",
     )
     strong = pl.col("evidence").is_in([PROBABLE, CONFIRMED])
     keys = ["month", "port"]

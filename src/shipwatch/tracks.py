@@ -27,6 +27,7 @@ class CleanStats:
     teleports_removed: int = 0
     shared_mmsis: list[int] = field(default_factory=list)
     positions_shared: int = 0
+    positions_capped: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -34,6 +35,7 @@ class CleanStats:
             "teleports_removed": self.teleports_removed,
             "shared_mmsis": self.shared_mmsis,
             "positions_in_shared_windows": self.positions_shared,
+            "positions_dropped_by_cap": self.positions_capped,
         }
 
 

@@ -50,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as err:  # a write the library did not foresee (store on a full or read-only disk)
+        from shipwatch.export import write_error
+
+        print(f"shipwatch {args.command}: error: {write_error(err.filename or '?', err)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("shipwatch: interrupted", file=sys.stderr)
         return 130

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
+import polars as pl
+
+from shipwatch import quality
 from shipwatch.cli._report import print_run
 from shipwatch.pipeline import run
+from shipwatch.sightings import read_sightings
+from shipwatch.times import to_utc
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    """Handler of ``shipwatch detect``: exit 0, or 1 when a warning was printed (the outputs are written)."""
+    start, end = to_utc(args.since), to_utc(args.until)
+    quality.check_period(start, end)
     result, manifest = run(
         args.paths,
         args.out,
@@ -64,4 +73,79 @@ def handle(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
     )
     print_run(result, manifest, Path(args.out), stream=sys.stdout)
-    return 0
+    warnings = detect_warnings(result, manifest, args, start, end)
+    for line in warnings:
+        print(f"shipwatch detect: warning: {line}", file=sys.stderr)
+    return 1 if warnings else 0
+
+
+def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end) -> list[str]:
+    """One line per result that was computed but is probably not what the user wanted."""
+    out: list[str] = []
+    acc = manifest.get("row_accounting") or {}
+    skipped = acc.get("skipped") or []
+    if skipped:
+        n = len(skipped)
+        out.append(
+            f"skipped {n} file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not AIS "
+            f"(first: {skipped[0]['path']}: {skipped[0]['reason']})"
+        )
+    if acc.get("rows_read") and acc.get("rows_rejected") == acc.get("rows_read"):
+        out.append(f"every one of the {acc['rows_read']:,} rows read was rejected; check the input or --map")
+    # A few numbers from the tracks, read lazily: a bucketed run's tracks are never all in memory.
+    lf = result.tracks_lazy
+    span = (
+        lf.select(
+            pl.len().alias("n"), pl.col("timestamp").min().alias("t0"), pl.col("timestamp").max().alias("t1")
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    in_window = lf.select("timestamp")
+    if start is not None:
+        in_window = in_window.filter(pl.col("timestamp") >= start)
+    if end is not None:
+        in_window = in_window.filter(pl.col("timestamp") < end)
+    window = in_window.head(1).collect()
+    if (start is not None or end is not None) and window.height == 0:
+        out.append(quality.window_empty(lf.select("timestamp").head(0).collect(), start, end) or "")
+        if span["n"]:
+            out[-1] = (
+                "no positions in the period asked for (--since/--until); "
+                f"the data span {span['t0']:%Y-%m-%d} to {span['t1']:%Y-%m-%d}"
+            )
+    elif start is None and end is None and span["n"] == 0:
+        out.append("no positions were read")
+    if line := quality.no_watch_port(result.ports):
+        out.append(line)
+    chosen = [p for p in result.ports if p.role in ("watch", "destination")]
+    if chosen and span["n"]:
+        near = lf.filter(pl.any_horizontal(_box(p, quality.NEAR_PORT_KM) for p in chosen)).select(
+            "lat", "lon"
+        )
+        if (
+            line := quality.far_from_ports(near.collect(), result.ports)
+            if near.head(1).collect().height
+            else (quality.far_from_ports(pl.DataFrame({"lat": [90.0], "lon": [0.0]}), result.ports))
+        ):
+            out.append(line)
+    if args.sightings and span["n"]:
+        _, outside = quality.sightings_outside(
+            read_sightings(args.sightings),
+            span["t0"],
+            span["t1"],
+            context_days=result.settings.gaps.context_days,
+        )
+        if line := quality.sightings_warning(outside, span["t0"], span["t1"]):
+            out.append(line)
+    return out
+
+
+def _box(port, margin_km: float) -> pl.Expr:
+    """Positions inside a port's bounding box widened by ``margin_km`` (a cheap lazy prefilter)."""
+    minx, miny, maxx, maxy = port.geometry.bounds
+    dlat = margin_km / 111.0
+    dlon = margin_km / (111.0 * max(math.cos(math.radians((miny + maxy) / 2)), 0.1))
+    return pl.col("lat").is_between(miny - dlat, maxy + dlat) & pl.col("lon").is_between(
+        minx - dlon, maxx + dlon
+    )

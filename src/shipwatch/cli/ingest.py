@@ -8,11 +8,10 @@ on the command line, an unknown layout, a bad --map).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from shipwatch.errors import InputError
+from shipwatch.export import write_error, write_json
 from shipwatch.ingest import IngestReport, ingest
 
 MAX_FILES_SHOWN = 10
@@ -43,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``shipwatch ingest``; returns the exit code."""
+    if args.report:
+        _check_writable(Path(args.report))  # before the store is touched, not after
     bar = _progress_bar()
     try:
         report = ingest(args.paths, args.store, mapping=args.map, progress=bar.update if bar else None)
@@ -50,17 +51,24 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     if args.report:
-        try:
-            Path(args.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        except OSError as err:
-            raise InputError(
-                f"{args.report}: cannot write the report ({err.strerror}); check the path"
-            ) from err
+        write_json(report.to_dict(), args.report)
     print(summary(report))
     warnings = ingest_warnings(report)
     for line in warnings:
         print(f"shipwatch ingest: warning: {line}", file=sys.stderr)
     return 1 if warnings else 0
+
+
+def _check_writable(path: Path) -> None:
+    """Raise the one-line write error now if ``path`` cannot be created (a file left untouched if it exists)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        raise write_error(path, err).with_traceback(None) from err
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def ingest_warnings(report: IngestReport) -> list[str]:

@@ -78,7 +78,11 @@ def read_header_line(line: str) -> list[str]:
     """Column names parsed from one header line (BOM and surrounding spaces removed)."""
     if not line.strip():
         return []
-    return [h.strip().lstrip("\ufeff").strip() for h in next(csv.reader(io.StringIO(line)))]
+    try:
+        names = next(csv.reader(io.StringIO(line)))
+    except csv.Error:  # a bare CR inside the line: no layout has such a header, split it plainly
+        names = [h.strip('"') for h in line.rstrip("\r\n").split(",")]
+    return [h.strip().lstrip("\ufeff").strip() for h in names]
 
 
 def csv_layout_names() -> list[str]:
@@ -196,11 +200,15 @@ def _scan(
     parsed by the reader, all others text, plus a row index from 1 and ``__extra_field``: the first
     field beyond the header's, which a line with too many fields fills."""
     names: list[str] = []
+    taken: set[str] = set()  # a set and a counter per name: thousands of empty names stay linear
+    next_i: dict[str, int] = {}
     for name in header:  # duplicate names as polars gives them
-        n, i = name, 0
-        while n in names:
+        n, i = name, next_i.get(name, 0)
+        while n in taken:
             n, i = f"{name}_duplicated_{i}", i + 1
+        next_i[name] = i
         names.append(n)
+        taken.add(n)
     lf = pl.scan_csv(
         path,
         has_header=False,

@@ -1,0 +1,41 @@
+"""Regression tests for what the fuzzer found (docs/fuzzing.md): each case once, small and fast."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from shipwatch.errors import ShipwatchError, UnreadableFileError, one_line
+from shipwatch.ingest import load_positions
+from shipwatch.readers.csv import read_header_line
+
+HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+ROW = "367752440,2023-01-11T00:00:00,43.07917,-70.75733,0.0,360.0,95.0,SAN JOSE,,WDI9818,31,0.0,,,,52.0,A"
+
+
+def test_header_with_a_bare_cr_inside_is_split_not_a_csv_error():
+    assert read_header_line("a,b\rc,d\n") == ["a", "b\rc", "d"]
+
+
+def test_header_with_thousands_of_empty_names_is_read_in_linear_time(tmp_path):
+    path = tmp_path / "AIS_2023_01_11.csv"
+    path.write_text(HEADER + "," * 20000 + "\n" + ROW + "\n")
+    t0 = time.perf_counter()
+    _, acc = load_positions([path])
+    assert time.perf_counter() - t0 < 10
+    assert acc.rows_read == acc.rows_accepted + acc.rows_rejected + acc.rows_duplicate == 1
+
+
+def test_library_messages_quoted_in_an_error_stay_on_one_line(tmp_path):
+    err = UnreadableFileError("x.parquet: cannot read Parquet data: Invalid data\nDeserializing page header failed.\n")
+    assert str(err) == "x.parquet: cannot read Parquet data: Invalid data Deserializing page header failed."
+    assert len(one_line("x" * 100_000)) == 1000
+
+
+def test_corrupt_parquet_is_one_line(tmp_path):
+    path = tmp_path / "p.parquet"
+    path.write_bytes(b"PAR1" + b"\x00\xff" * 200 + b"PAR1")
+    with pytest.raises(ShipwatchError) as info:
+        load_positions([path])
+    assert "\n" not in str(info.value)
