@@ -104,8 +104,6 @@ def _near_any_box(ports: list[Port], lat: np.ndarray, lon: np.ndarray, margin_km
     """Points inside any port's bounding box widened by ``margin_km`` (a cheap prefilter)."""
     out = np.zeros(lat.size, dtype=bool)
     for port in ports:  # a loop over ports, not positions
-        minx, miny, maxx, maxy = port.geometry.bounds
-        dlat = margin_km / 111.0
-        dlon = margin_km / (111.0 * max(np.cos(np.radians((miny + maxy) / 2)), 0.1))
-        out |= (lat >= miny - dlat) & (lat <= maxy + dlat) & (lon >= minx - dlon) & (lon <= maxx + dlon)
+        w, so, e, n = port.box(margin_km)
+        out |= (lat >= so) & (lat <= n) & (lon >= w) & (lon <= e)
     return out

@@ -52,6 +52,13 @@ class Port:
             )
         return self._projected["geom"]
 
+    def box(self, margin_km: float = 0.0) -> tuple[float, float, float, float]:
+        """The polygon's bounding box (west, south, east, north) widened by ``margin_km`` on every side."""
+        minx, miny, maxx, maxy = self.geometry.bounds
+        dlat = margin_km / 111.0
+        dlon = margin_km / (111.0 * max(np.cos(np.radians((miny + maxy) / 2)), 0.1))
+        return minx - dlon, miny - dlat, maxx + dlon, maxy + dlat
+
     def call_point(self) -> tuple[float, float]:
         """Where a call at this port is drawn and routed to: its berth, else a point inside its
         polygon (lon, lat)."""
@@ -159,10 +166,8 @@ def distance_matrix_km(
     lon = np.asarray(lon, dtype=np.float64)
     out = np.full((lat.size, len(ports)), np.inf)
     for j, port in enumerate(ports):  # a loop over ports, not positions
-        minx, miny, maxx, maxy = port.geometry.bounds
-        dlat = max_km / 111.0
-        dlon = max_km / (111.0 * max(np.cos(np.radians((miny + maxy) / 2)), 0.1))
-        near = (lat >= miny - dlat) & (lat <= maxy + dlat) & (lon >= minx - dlon) & (lon <= maxx + dlon)
+        w, s, e, n = port.box(max_km)
+        near = (lat >= s) & (lat <= n) & (lon >= w) & (lon <= e)
         if near.any():
             out[near, j] = port.distance_km(lat[near], lon[near])
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -143,9 +142,5 @@ def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end
 
 def _box(port, margin_km: float) -> pl.Expr:
     """Positions inside a port's bounding box widened by ``margin_km`` (a cheap lazy prefilter)."""
-    minx, miny, maxx, maxy = port.geometry.bounds
-    dlat = margin_km / 111.0
-    dlon = margin_km / (111.0 * max(math.cos(math.radians((miny + maxy) / 2)), 0.1))
-    return pl.col("lat").is_between(miny - dlat, maxy + dlat) & pl.col("lon").is_between(
-        minx - dlon, maxx + dlon
-    )
+    w, s, e, n = port.box(margin_km)
+    return pl.col("lat").is_between(s, n) & pl.col("lon").is_between(w, e)
