@@ -415,24 +415,26 @@ def run_bucket(task: BucketTask) -> BucketResult:
     return result
 
 
-def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None) -> datetime | None:
-    """The last position time in the stores' window (the end open gaps run to), from the files'
-    row-group statistics where they settle it (no data read), else from the timestamps themselves."""
+def data_span_of(
+    stores: Sequence[Path], lo: datetime | None, hi: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The first and last position time in the stores' window (the last is the end open gaps run to),
+    from the files' row-group statistics where they settle it (no data read), else from the timestamps."""
     files = _day_files(stores, lo, hi)
-    if not files:
-        return None
-    best: datetime | None = None
+    first: datetime | None = None
+    last: datetime | None = None
     unsettled = []
     for f in files:
         meta = pq.read_metadata(f)
         col = meta.schema.names.index(s.TIMESTAMP)
         stats = [meta.row_group(g).column(col).statistics for g in range(meta.num_row_groups)]
-        if hi is None and stats and all(st is not None and st.has_min_max for st in stats):
-            top = max(st.max for st in stats)
-            if isinstance(top, datetime):
-                top = top if top.tzinfo else top.replace(tzinfo=UTC)
-                if lo is None or top >= lo:
-                    best = top if best is None else max(best, top)
+        if stats and all(st is not None and st.has_min_max for st in stats):
+            a, b = min(st.min for st in stats), max(st.max for st in stats)
+            if isinstance(a, datetime) and isinstance(b, datetime):
+                a, b = (x if x.tzinfo else x.replace(tzinfo=UTC) for x in (a, b))
+                if (lo is None or a >= lo) and (hi is None or b < hi):  # wholly inside the window
+                    first = a if first is None else min(first, a)
+                    last = b if last is None else max(last, b)
                     continue
         unsettled.append(f)
     if unsettled:
@@ -443,28 +445,14 @@ def data_end_of(stores: Sequence[Path], lo: datetime | None, hi: datetime | None
             lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
         if hi is not None:
             lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
-        top = lf.select(pl.col(s.TIMESTAMP).max()).collect().item()
-        if top is not None:
-            best = top if best is None else max(best, top)
-    return best
-
-
-def data_span_of(
-    stores: Sequence[Path], lo: datetime | None, hi: datetime | None
-) -> tuple[datetime | None, datetime | None]:
-    """The first and last position time in the stores' window."""
-    files = _day_files(stores, lo, hi)
-    if not files:
-        return None, None
-    lf = pl.scan_parquet(files, hive_partitioning=False, schema=s.CANONICAL_SCHEMA).select(s.TIMESTAMP)
-    if lo is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) >= lo)
-    if hi is not None:
-        lf = lf.filter(pl.col(s.TIMESTAMP) < hi)
-    row = lf.select(pl.col(s.TIMESTAMP).min().alias("a"), pl.col(s.TIMESTAMP).max().alias("b")).collect(
-        engine="streaming"
-    )
-    return row["a"][0], row["b"][0]
+        row = lf.select(pl.col(s.TIMESTAMP).min().alias("a"), pl.col(s.TIMESTAMP).max().alias("b")).collect(
+            engine="streaming"
+        )
+        a, b = row["a"][0], row["b"][0]
+        if a is not None:
+            first = a if first is None else min(first, a)
+            last = b if last is None else max(last, b)
+    return first, last
 
 
 def run_buckets(

@@ -30,7 +30,6 @@ from shipwatch.engine import (
     BucketTask,
     TracksWriter,
     combine,
-    data_end_of,
     data_span_of,
     detect_vessels,
     plan_buckets,
@@ -255,11 +254,10 @@ def _detect_buckets(
     pieces = out / ".tracks"
     shutil.rmtree(pieces, ignore_errors=True)
     pieces.mkdir(parents=True, exist_ok=True)
-    data_end = data_end_of(stores, lo, hi)
     local = engine == "local"
     tasks = [
         BucketTask(
-            stores=[str(p.resolve()) for p in stores], bucket=b, lo=lo, hi=hi, data_end=data_end,
+            stores=[str(p.resolve()) for p in stores], bucket=b, lo=lo, hi=hi, data_end=data_last,
             ports=ports, settings=settings, sightings=sight,
             tracks_file=None if local else str((pieces / f"{i:05d}.parquet").resolve()),
         )

@@ -36,37 +36,32 @@ def no_watch_port(ports: list[Port]) -> str | None:
     return None
 
 
-def far_from_ports(positions: pl.DataFrame, ports: list[Port], *, max_km: float = NEAR_PORT_KM) -> str | None:
-    """A warning when no position lies within ``max_km`` of any watched or destination port."""
+def far_from_ports(
+    positions: pl.DataFrame,
+    ports: list[Port],
+    *,
+    max_km: float = NEAR_PORT_KM,
+    none_near_is_far: bool = False,
+) -> str | None:
+    """A warning when no position lies within ``max_km`` of any watched or destination port.
+
+    ``none_near_is_far``: ``positions`` are only those a prefilter kept (the rest are far), so an empty
+    table means every position is far, not that there are none.
+    """
     chosen = [p for p in ports if p.role in (WATCH, DESTINATION)]
-    if not chosen or positions.height == 0:
+    if not chosen or (positions.height == 0 and not none_near_is_far):
         return None
-    d = distance_matrix_km(chosen, positions[s.LAT].to_numpy(), positions[s.LON].to_numpy(), max_km=max_km)
-    if np.isfinite(d).any() and (d <= max_km).any():
-        return None
+    if positions.height:
+        d = distance_matrix_km(
+            chosen, positions[s.LAT].to_numpy(), positions[s.LON].to_numpy(), max_km=max_km
+        )
+        if np.isfinite(d).any() and (d <= max_km).any():
+            return None
     names = ", ".join(p.name for p in chosen)
     return (
         f"no position within {max_km:g} km of any watched or destination port ({names}): "
         "is this data from another region? pass its ports with --ports"
     )
-
-
-def window_empty(positions: pl.DataFrame, start: datetime | None, end: datetime | None) -> str | None:
-    """A warning when no position falls in [start, end) (a window outside the data)."""
-    if start is None and end is None:
-        return "no positions were read" if positions.height == 0 else None
-    t = positions[s.TIMESTAMP]
-    inside = pl.Series([True] * positions.height, dtype=pl.Boolean)
-    if start is not None:
-        inside &= t >= start
-    if end is not None:
-        inside &= t < end
-    if inside.any():
-        return None
-    span = (
-        f"the data span {t.min():%Y-%m-%d} to {t.max():%Y-%m-%d}" if positions.height else "no positions were read"
-    )
-    return f"no positions in the period asked for (--since/--until); {span}"
 
 
 def sightings_outside(

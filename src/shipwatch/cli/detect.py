@@ -107,26 +107,24 @@ def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end
         in_window = in_window.filter(pl.col("timestamp") < end)
     window = in_window.head(1).collect()
     if (start is not None or end is not None) and window.height == 0:
-        out.append(quality.window_empty(lf.select("timestamp").head(0).collect(), start, end) or "")
-        if span["n"]:
-            out[-1] = (
-                "no positions in the period asked for (--since/--until); "
-                f"the data span {span['t0']:%Y-%m-%d} to {span['t1']:%Y-%m-%d}"
-            )
+        where = (
+            f"the data span {span['t0']:%Y-%m-%d} to {span['t1']:%Y-%m-%d}"
+            if span["n"]
+            else "no positions were read"
+        )
+        out.append(f"no positions in the period asked for (--since/--until); {where}")
     elif start is None and end is None and span["n"] == 0:
         out.append("no positions were read")
     if line := quality.no_watch_port(result.ports):
         out.append(line)
     chosen = [p for p in result.ports if p.role in ("watch", "destination")]
     if chosen and span["n"]:
+        # only positions inside the ports' widened boxes can be near one; when none is, no position is
         near = lf.filter(pl.any_horizontal(_box(p, quality.NEAR_PORT_KM) for p in chosen)).select(
             "lat", "lon"
         )
-        if (
-            line := quality.far_from_ports(near.collect(), result.ports)
-            if near.head(1).collect().height
-            else (quality.far_from_ports(pl.DataFrame({"lat": [90.0], "lon": [0.0]}), result.ports))
-        ):
+        line = quality.far_from_ports(near.collect(), result.ports, none_near_is_far=True)
+        if line:
             out.append(line)
     if args.sightings and span["n"]:
         _, outside = quality.sightings_outside(
