@@ -75,3 +75,55 @@ def test_shared_mmsi_makes_no_gap(t0):
     b1 = TrackBuilder(273000009, t0 + timedelta(minutes=7)).at((129.04, 35.10)).dwell(10, step_min=20).frame()
     b2 = TrackBuilder(273000009, t0 + timedelta(hours=24)).at((129.04, 35.10)).dwell(24, step_min=20).frame()
     assert _gaps(pl.concat([a, b1, b2])).height == 0
+
+
+def test_coverage_is_the_same_however_the_runs_are_chunked_or_split(t0):
+    # a crowded anchorage over three days: many silent vessels and many heard ones in the same cells,
+    # a vessel heard twice in one cell (two runs), and runs given as one table or per bucket of vessels
+    from shipwatch.gaps import coverage, presence_runs
+
+    frames = [
+        TrackBuilder(273000001 + i, t0 + timedelta(hours=i)).at((132.36 + i * 0.002, 42.81)).dwell(1).dark(20 + i)
+        .dwell(1).frame()
+        for i in range(12)
+    ]
+    frames += [
+        TrackBuilder(273000500 + i, t0 + timedelta(hours=3 * i)).at((132.37, 42.80 + i * 0.002)).dwell(2).dark(7)
+        .dwell(2).frame()
+        for i in range(15)
+    ]
+    tracks, _ = clean_tracks(pl.concat(frames))
+    labelled = label_ports(tracks, ports=PORTS)
+    g = find_gaps(labelled, with_coverage=False)
+    runs = presence_runs(labelled)
+    whole = coverage(g, runs)
+    assert whole.sum() > 0 and whole.n_unique() > 1  # something to compare
+    assert whole.to_list() == _coverage_by_hand(g, runs)
+    for rows in (1, 7, 50):
+        assert coverage(g, runs, chunk_rows=rows).to_list() == whole.to_list()
+    odd = pl.col("mmsi") % 2 == 1
+    assert coverage(g, [runs.filter(odd), runs.filter(~odd)], chunk_rows=5).to_list() == whole.to_list()
+
+
+def _coverage_by_hand(gaps, runs):
+    """Distinct other MMSIs with a run in the 3x3 cells around either end, overlapping the gap (a loop)."""
+    from shipwatch.gaps import _cells
+    from shipwatch.settings import GapSettings
+
+    r = GapSettings().coverage_radius_km
+    out = []
+    for g in gaps.iter_rows(named=True):
+        ga = int(g["start_time"].timestamp())
+        gb = int((g["end_time"] or g["start_time"] + timedelta(hours=g["hours"])).timestamp())
+        seen = set()
+        for lat, lon in ((g["start_lat"], g["start_lon"]), (g["end_lat"], g["end_lon"])):
+            if lat is None:
+                continue
+            cx, cy = (pl.select(e).item() for e in _cells(pl.lit(lat), pl.lit(lon), r))
+            near = runs.filter(
+                ((pl.col("cx") - cx).abs() <= 1) & ((pl.col("cy") - cy).abs() <= 1)
+                & (pl.col("a") <= gb) & (pl.col("b") >= ga) & (pl.col("mmsi") != g["mmsi"])
+            )
+            seen |= set(near["mmsi"].to_list())
+        out.append(len(seen))
+    return out

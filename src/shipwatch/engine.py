@@ -214,7 +214,7 @@ def combine(
     vessels = cat("vessels").sort(s.MMSI)
     visits = cat("visits").sort([s.MMSI, "arrival", IDENTITY])
     gaps = cat("gaps").sort(["start_time", s.MMSI])
-    gaps = gaps.with_columns(coverage(gaps, cat("runs"), cfg.gaps).alias("coverage_vessels"))
+    gaps = gaps.with_columns(coverage(gaps, [r.runs for r in results], cfg.gaps).alias("coverage_vessels"))
     transits = cat("transits").sort(["dark_start", s.MMSI, "call_port"])
     clock.lap("gaps")
     matched, imagery = match_sightings(

@@ -13,6 +13,7 @@ this one silent points at a transponder turned off, not at a reception hole.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
@@ -192,29 +193,38 @@ def presence_runs(df: pl.DataFrame, settings: GapSettings | None = None) -> pl.D
     )
 
 
-def coverage(gaps: pl.DataFrame, runs: pl.DataFrame, settings: GapSettings | None = None) -> pl.Series:
+#: Rows of the presence-runs x gap-cells join held at a time (bounds memory, flat as days are added).
+COVERAGE_CHUNK_ROWS = 500_000
+
+
+def coverage(
+    gaps: pl.DataFrame,
+    runs: pl.DataFrame | Sequence[pl.DataFrame],
+    settings: GapSettings | None = None,
+    *,
+    chunk_rows: int = COVERAGE_CHUNK_ROWS,
+) -> pl.Series:
     """Distinct other vessels heard in the 3x3 cells around either end of each gap, during it
-    (``runs`` from :func:`presence_runs` of all vessels)."""
+    (``runs`` from :func:`presence_runs` of all vessels: one table, or one per store bucket).
+
+    The runs meet the gaps' cells in chunks of whole vessels, each giving about ``chunk_rows`` joined
+    rows (counted beforehand per (cell, day)): distinct vessels per gap then add up over chunks
+    exactly, and memory stays flat whatever the number of days or how crowded a port is."""
     cfg = settings or GapSettings()
     if gaps.height == 0:
         return pl.Series("coverage_vessels", [], dtype=pl.UInt32)
     r = cfg.coverage_radius_km
     day = 86400
-    runs = (
-        runs.lazy()
-        # one row per UTC day a run touches: the join below is then bounded by (cell, day)
-        .with_columns(pl.int_ranges(pl.col("a") // day, pl.col("b") // day + 1).alias("day"))
-        .explode("day", empty_as_null=True)
-    )
     end_t = pl.col("end_time").fill_null(pl.col("start_time") + pl.duration(hours=pl.col("hours")))
     ends = []
+    indexed = gaps.lazy().with_row_index("_g")  # a gap's row: pairs of two integers, not of its text id
     for lat, lon in (("start_lat", "start_lon"), ("end_lat", "end_lon")):
         gx, gy = _cells(pl.col(lat), pl.col(lon), r)
         ends.append(
-            gaps.lazy()
+            indexed
             .filter(pl.col(lat).is_not_null())
             .select(
-                "gap_id",
+                "_g",
                 pl.col(s.MMSI).alias("_own"),
                 gx.alias("gx"),
                 gy.alias("gy"),
@@ -225,11 +235,12 @@ def coverage(gaps: pl.DataFrame, runs: pl.DataFrame, settings: GapSettings | Non
     offsets = pl.LazyFrame(
         {"dx": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dy": [-1, 0, 1] * 3}, schema={"dx": pl.Int32, "dy": pl.Int32}
     )
+    # every (gap, cell, UTC day) to look in: the join below is bounded by (cell, day)
     cells = (
         pl.concat(ends)
         .join(offsets, how="cross")
         .select(
-            "gap_id",
+            "_g",
             "_own",
             (pl.col("gx") + pl.col("dx")).alias("cx"),
             (pl.col("gy") + pl.col("dy")).alias("cy"),
@@ -237,21 +248,41 @@ def coverage(gaps: pl.DataFrame, runs: pl.DataFrame, settings: GapSettings | Non
             "gb",
         )
         .unique()
-    )
-    counts = (
-        cells.with_columns(pl.int_ranges(pl.col("ga") // day, pl.col("gb") // day + 1).alias("day"))
+        .with_columns(pl.int_ranges(pl.col("ga") // day, pl.col("gb") // day + 1).alias("day"))
         .explode("day", empty_as_null=True)
-        .join(runs, on=["cx", "cy", "day"], how="inner")
-        .filter(
-            (pl.col(s.MMSI) != pl.col("_own")) & (pl.col("a") <= pl.col("gb")) & (pl.col("b") >= pl.col("ga"))
-        )
-        .group_by("gap_id")
-        .agg(pl.col(s.MMSI).n_unique().alias("coverage_vessels"))
         .collect()
     )
-    return (
-        gaps.select("gap_id")
-        .join(counts, on="gap_id", how="left")
-        .select(pl.col("coverage_vessels").fill_null(0).cast(pl.UInt32))
-        .to_series()
-    )
+    key = ["cx", "cy", "day"]
+    per_key = cells.group_by(key).len("_w").lazy()  # rows each run's (cell, day) meets in the join
+    counts = np.zeros(gaps.height, dtype=np.int64)
+    for frame in [runs] if isinstance(runs, pl.DataFrame) else runs:
+        touching = (
+            frame.lazy()
+            # one row per UTC day a run touches, kept where a gap looks
+            .with_columns(pl.int_ranges(pl.col("a") // day, pl.col("b") // day + 1).alias("day"))
+            .explode("day", empty_as_null=True)
+            .join(per_key, on=key, how="inner")
+            .collect()
+        )
+        if touching.height == 0:
+            continue
+        # chunks of whole vessels whose join holds about ``chunk_rows`` rows: distinct vessels per gap
+        # then add up over chunks exactly (the tables, store buckets, hold disjoint vessels too)
+        weight = touching.group_by(s.MMSI).agg(pl.col("_w").sum()).sort(s.MMSI)
+        chunk = (weight["_w"].cum_sum() - weight["_w"]) // max(chunk_rows, 1)
+        touching = touching.join(weight.select(s.MMSI, chunk.alias("_c")), on=s.MMSI, how="left")
+        for part in touching.partition_by("_c", include_key=False):
+            per_gap = (
+                part.lazy()
+                .join(cells.lazy(), on=key, how="inner")
+                .filter(
+                    (pl.col(s.MMSI) != pl.col("_own"))
+                    & (pl.col("a") <= pl.col("gb"))
+                    & (pl.col("b") >= pl.col("ga"))
+                )
+                .group_by("_g")
+                .agg(pl.col(s.MMSI).n_unique().alias("n"))
+                .collect()
+            )
+            counts[per_gap["_g"].to_numpy()] += per_gap["n"].to_numpy()
+    return pl.Series("coverage_vessels", counts, dtype=pl.UInt32)

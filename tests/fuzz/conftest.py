@@ -20,6 +20,8 @@ from shipwatch.errors import ShipwatchError
 from shipwatch.ingest import load_positions
 
 EXAMPLES = int(os.environ.get("SHIPWATCH_FUZZ_EXAMPLES", "30"))
+#: Where to keep the running case's input (``make fuzz`` sets it): what killed the process, if it dies.
+LAST_CASE = os.environ.get("SHIPWATCH_FUZZ_LAST_CASE", "")
 #: Seconds a case may take: a fixed allowance plus this many per MB of input (never a hang).
 SECONDS_BASE, SECONDS_PER_MB = 10, 20
 
@@ -68,6 +70,9 @@ def check_file(data: bytes, name: str, *, mapping: str | None = None) -> str:
     with tempfile.TemporaryDirectory(prefix="shipwatch-fuzz-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
+        if LAST_CASE:  # the input of the case running now, kept for a crash no exception reports
+            Path(LAST_CASE).write_bytes(data)
+            Path(LAST_CASE + ".name").write_text(f"{name}\n{mapping or ''}\n")
         t0 = time.perf_counter()
         try:
             with alarm(seconds):
