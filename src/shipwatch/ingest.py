@@ -244,6 +244,7 @@ def ingest(
     mapping: ColumnMapping | str | Path | dict | None = None,
     progress: Progress | None = None,
     tag_block_checksum: TagBlockChecksum = "keep",
+    staging_bytes: int | None = None,
 ) -> IngestReport:
     """Ingest AIS files into the store at ``store`` (created if new).
 
@@ -260,6 +261,9 @@ def ingest(
     tag_block_checksum : {"keep", "reject"}, default "keep"
         NMEA: a valid sentence whose tag block has a missing or wrong checksum is kept (as pyais and
         AISdb do), or rejected as "bad checksum" (see :mod:`shipwatch.readers.nmea`).
+    staging_bytes : int, optional
+        New rows held in memory before they are set aside on disk until the merge (default
+        :data:`~shipwatch.staging.STAGING_MEMORY_BYTES`): less memory, a little more time.
 
     Returns
     -------
@@ -282,7 +286,7 @@ def ingest(
     # Content hashes are computed in a background thread while the files are read (hashlib frees the GIL).
     # Staged rows carry source_file as an Enum of this ingest's inputs (4 bytes a row, not the path).
     files = pl.Enum(sorted({src.name for src, _ in plan}))
-    with st.writing(), ThreadPoolExecutor(max_workers=1) as pool, st.staging() as stage:
+    with st.writing(), ThreadPoolExecutor(max_workers=1) as pool, st.staging(memory_bytes=staging_bytes) as stage:
         keys = [pool.submit(file_key, src.path, member=src.member) for src, _ in plan]
         staged_rejects: list[tuple[str, Path | None]] = []
         for i, (src, dialect) in enumerate(plan):

@@ -126,6 +126,9 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
 #: Raw inputs larger than this (bytes on disk) stream through a temporary store, bucket by bucket;
 #: smaller ones are read into memory at once (the results are the same).
 RAW_IN_MEMORY_BYTES = 256 * 2**20
+#: Rows the temporary store of raw inputs holds in memory before setting them aside on disk: while a
+#: CSV file is read it is also mapped into memory whole, so this stays well below an ingest's default.
+RUN_STAGING_BYTES = 256 * 2**20
 
 
 def run(
@@ -187,7 +190,7 @@ def run(
             if stores and len(stores) != len(given):
                 raise InputError("pass either shipwatch stores or raw AIS files, not both")
             if not stores:  # raw files stream through a temporary store
-                report = ingest(paths, Path(tmp) / "store", mapping=mapping)
+                report = ingest(paths, Path(tmp) / "store", mapping=mapping, staging_bytes=RUN_STAGING_BYTES)
                 accounting: dict = Accounting(report.to_dict(), report)
                 stores = [Path(tmp) / "store"]
             else:

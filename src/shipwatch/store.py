@@ -218,8 +218,9 @@ class Store:
                     fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
-    def staging(self) -> Iterator[Staging]:
-        """A fresh staging area inside the store, removed afterwards whatever happens.
+    def staging(self, *, memory_bytes: int | None = None) -> Iterator[Staging]:
+        """A fresh staging area inside the store, removed afterwards whatever happens; it holds up to
+        ``memory_bytes`` of rows in memory (default :data:`~shipwatch.staging.STAGING_MEMORY_BYTES`).
 
         Staging folders left by an ingest that was killed are removed first (all of them when the
         store's lock is held, see :meth:`writing`; else those older than ``STALE_STAGING_HOURS``).
@@ -231,7 +232,7 @@ class Store:
                 shutil.rmtree(old, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(dir=self.root / STAGING))
         try:
-            yield Staging(tmp)
+            yield Staging(tmp, memory_bytes=memory_bytes)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             with contextlib.suppress(OSError):  # left when another ingest is staging

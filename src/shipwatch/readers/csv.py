@@ -39,8 +39,11 @@ from shipwatch.schema import LAT, LON, MMSI, REASON, SOURCE_FILE, SOURCE_ROW, TI
 
 __all__ = ["BATCH_ROWS", "MARINECADASTRE_HEADER", "csv_layout_names", "detect_csv_dialect", "read_csv", "read_header", "read_header_line"]
 
+#: Columns a CSV header may have: AIS tables have a few dozen (exactEarth's, the widest, 139); a header
+#: of thousands of fields (a line of commas) is no AIS table, and would cost time per column.
+MAX_COLUMNS = 1000
 #: Rows per batch yielded by :func:`read_csv`.
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 250_000
 _ROW = "__row"
 
 
@@ -52,8 +55,8 @@ def read_header(path: str | Path, *, name: str | None = None) -> list[str]:
     Raises
     ------
     UnreadableFileError
-        If the file cannot be opened, is empty, or its lines end in CR only (which the CSV parser
-        does not split).
+        If the file cannot be opened, is empty, its lines end in CR only (which the CSV parser
+        does not split), or its header has more than :data:`MAX_COLUMNS` columns.
     """
     name = str(path) if name is None else name
     try:
@@ -71,7 +74,13 @@ def read_header(path: str | Path, *, name: str | None = None) -> list[str]:
     line = raw.decode("utf-8", errors="replace")
     if not line.strip():
         raise UnreadableFileError(f"{name}: the file is empty or starts with a blank line; nothing to ingest")
-    return read_header_line(line)
+    header = read_header_line(line)
+    if len(header) > MAX_COLUMNS:
+        raise UnreadableFileError(
+            f"{name}: its header has {len(header):,} columns (an AIS table has at most {MAX_COLUMNS:,}); "
+            "check that it is an AIS CSV file"
+        )
+    return header
 
 
 def read_header_line(line: str) -> list[str]:
