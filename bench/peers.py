@@ -559,6 +559,7 @@ def main() -> int:
         *table(scale_md),
         "",
     ]
+    md += targets(dict(day_rows_md_by_label(day_rows_md)), {n: summarize(scale[f"store_{n}x"]) for n in scales})
     text = "\n".join(md)
     (OUT / "peers.md").write_text(text)
     (OUT / "peers.json").write_text(
@@ -566,6 +567,51 @@ def main() -> int:
     )
     print(text)
     return 0
+
+
+def day_rows_md_by_label(rows: list[tuple[str, dict, int]]) -> list[tuple[str, dict]]:
+    return [(label, med) for label, med, _ in rows]
+
+
+def targets(day: dict[str, dict], scale: dict[int, dict]) -> list[str]:
+    """Issue 12's targets against this run's medians (wall and CPU ratios, peaks)."""
+
+    def ratio(a: str, b: str, key: str) -> str:
+        x, y = day.get(a, {}).get(key), day.get(b, {}).get(key)
+        return f"{x / y:.1f}×" if x and y else "—"
+
+    def verdict(a: str, b: str) -> str:
+        x, y = day.get(a, {}).get("wall_s"), day.get(b, {}).get("wall_s")
+        return "—" if not (x and y) else "met" if x <= 3 * y else "**not met**"
+
+    store, csv = "**shipwatch detect STORE**", "**shipwatch detect CSV**"
+    duck_store, duck_csv = "DuckDB: store (Parquet) → window lag", "DuckDB: CSV → window lag"
+    peak = {k: day.get(k, {}).get("peak_mb") for k in (store, csv)}
+    one, three = scale.get(1, {}).get("peak_mb"), scale.get(3, {}).get("peak_mb")
+    rows = [
+        "### Against the issue's targets (this run, interleaved medians)",
+        "",
+        "| target | measured (wall; CPU) | |",
+        "|---|---|---|",
+        f"| `detect STORE` ≤ 3× DuckDB's gap query over the same Parquet | {ratio(store, duck_store, 'wall_s')}; "
+        f"{ratio(store, duck_store, 'cpu_s')} | {verdict(store, duck_store)} |",
+        f"| `detect CSV` ≤ 3× DuckDB's CSV gap query | {ratio(csv, duck_csv, 'wall_s')}; "
+        f"{ratio(csv, duck_csv, 'cpu_s')} | {verdict(csv, duck_csv)} |",
+    ]
+    for k, name in ((store, "STORE"), (csv, "CSV")):
+        v = peak[k]
+        rows.append(
+            f"| peak RSS ≤ 1.5 GB on the day, `detect {name}` | {v:,.0f} MB | {'met' if v <= 1536 else '**not met**'} |"
+            if v
+            else f"| peak RSS ≤ 1.5 GB on the day, `detect {name}` | — | — |"
+        )
+    if one and three:
+        growth = three / one - 1
+        rows.append(
+            f"| a store of 3 days ≤ 10 % above one day | {three:,.0f} vs {one:,.0f} MB ({growth:+.0%}) | "
+            f"{'met' if growth <= 0.10 else '**not met**'} |"
+        )
+    return [*rows, ""]
 
 
 if __name__ == "__main__":
