@@ -268,7 +268,7 @@ def coverage(
             continue
         # chunks of whole vessels whose join holds about ``chunk_rows`` rows: distinct vessels per gap
         # then add up over chunks exactly (the tables, store buckets, hold disjoint vessels too)
-        weight = touching.group_by(s.MMSI).agg(pl.col("_w").sum()).sort(s.MMSI)
+        weight = touching.group_by(s.MMSI).agg(pl.col("_w").cast(pl.Int64).sum()).sort(s.MMSI)
         chunk = (weight["_w"].cum_sum() - weight["_w"]) // max(chunk_rows, 1)
         touching = touching.join(weight.select(s.MMSI, chunk.alias("_c")), on=s.MMSI, how="left")
         for part in touching.partition_by("_c", include_key=False):
