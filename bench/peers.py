@@ -298,10 +298,10 @@ def prepare() -> dict:
 # ---------------------------------------------------------------------------------------------------- the bench
 
 
-def shipwatch_job(path: Path, name: str) -> list[str]:
+def shipwatch_job(path: Path, name: str, *extra: str) -> list[str]:
     out = WORK / f"run-{name}"
     shutil.rmtree(out, ignore_errors=True)
-    return [sys.executable, "-m", "shipwatch.cli", "detect", str(path), "--out", str(out)]
+    return [sys.executable, "-m", "shipwatch.cli", "detect", str(path), "--out", str(out), *extra]
 
 
 def after_shipwatch(res: dict, name: str) -> dict:
@@ -481,6 +481,11 @@ def main() -> int:
         ("**shipwatch detect CSV**", shipwatch_job(inp["csv"], "day_csv"), "day_csv"),
         ("DuckDB: store (Parquet) → window lag", peer_job("duckdb_store", inp["store_1x"]), None),
         ("**shipwatch detect STORE**", shipwatch_job(inp["store_1x"], "day_store"), "day_store"),
+        (
+            "shipwatch detect STORE --engine dask --workers 2",
+            shipwatch_job(inp["store_1x"], "day_dask", "--engine", "dask", "--workers", "2"),
+            "day_dask",
+        ),
     ]
     day = interleave(day_jobs, repeat, log)
     day_rows_md = [(label, summarize(day[label]), day_rows) for label, _, _ in day_jobs]
@@ -537,8 +542,9 @@ def main() -> int:
         "",
         "Command: `make bench` (this table: `PYTHONPATH=src:tools .venv/bin/python bench/peers.py`), "
         f"{repeat} interleaved rounds (A B C … A B C …), medians; each job a fresh subprocess (wall time includes "
-        "interpreter start and imports), CPU = user + system of that subprocess, peak RSS its own "
-        "(`ru_maxrss` of `RUSAGE_CHILDREN` from an intermediate process). Gaps: consecutive positions of one MMSI "
+        "interpreter start and imports), CPU = user + system of that subprocess and its children, peak RSS its own "
+        "(`ru_maxrss` of `RUSAGE_CHILDREN` from an intermediate process: the largest single process, so for Dask "
+        "the client or one worker). Gaps: consecutive positions of one MMSI "
         f"more than {GAP_H} h apart; for shipwatch the closed gaps (open ones — silent until the data end — in "
         "brackets), from `run.json`.",
         "",
@@ -562,11 +568,28 @@ def main() -> int:
     md += targets(dict(day_rows_md_by_label(day_rows_md)), {n: summarize(scale[f"store_{n}x"]) for n in scales})
     text = "\n".join(md)
     (OUT / "peers.md").write_text(text)
+    write_into_docs(text)
     (OUT / "peers.json").write_text(
         json.dumps({"day": day, "subset": sub, "scale": scale}, indent=1, default=str)
     )
     print(text)
     return 0
+
+
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench/peers.py: begin -->", "<!-- bench/peers.py: end -->"
+
+
+def write_into_docs(text: str) -> None:
+    """Put this run's tables into docs/benchmarks.md, between its markers (first in the file if absent)."""
+    doc = DOCS.read_text() if DOCS.exists() else ""
+    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        doc = head + block + rest.split(END, 1)[1]
+    else:
+        doc = block + "\n\n" + doc
+    DOCS.write_text(doc)
 
 
 def day_rows_md_by_label(rows: list[tuple[str, dict, int]]) -> list[tuple[str, dict]]:
