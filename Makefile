@@ -38,7 +38,7 @@ clean:
 # Fuzz every reader (tests/fuzz, hypothesis): SHIPWATCH_FUZZ_EXAMPLES cases per reader (docs/fuzzing.md),
 # in two pytest processes (one per core); the input of each one's running case is kept in bench/out/fuzz/.
 SHIPWATCH_FUZZ_EXAMPLES ?= 10000
-FUZZ_A := satellite or mapped or nmea_types
+FUZZ_A := satellite or mapped or nmea_types or parquet_bytes
 FUZZ = SHIPWATCH_FUZZ_EXAMPLES=$(SHIPWATCH_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -m fuzz tests/fuzz -p no:randomly
 fuzz: $(STAMP)
 	mkdir -p bench/out/fuzz

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,8 +38,9 @@ settings.register_profile(
 )
 settings.load_profile("shipwatch")
 
-#: How long the slowest case took, per test (docs/fuzzing.md records the figures).
+#: How long the slowest case took, and how the cases ended, per test (docs/fuzzing.md records the figures).
 SLOWEST: dict[str, float] = {}
+OUTCOMES: dict[str, Counter] = {}
 
 
 class CaseTimeout(Exception):
@@ -89,11 +92,22 @@ def check_file(data: bytes, name: str, *, mapping: str | None = None) -> str:
             elapsed = time.perf_counter() - t0
             key = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
             SLOWEST[key] = max(SLOWEST.get(key, 0.0), elapsed)
+    OUTCOMES.setdefault(key, Counter())[outcome] += 1
     return outcome
 
 
 def pytest_terminal_summary(terminalreporter):
-    if SLOWEST:
-        terminalreporter.write_line("slowest fuzz case per test (s):")
-        for key, s in sorted(SLOWEST.items()):
-            terminalreporter.write_line(f"  {s:7.3f}  {key}")
+    # the tests import this file as ``fuzz.conftest`` and pytest loads it as a plugin: two modules
+    slowest: dict[str, float] = {}
+    outcomes: dict[str, Counter] = {}
+    for mod in [m for name, m in list(sys.modules.items()) if name.endswith("conftest")]:
+        for key, s in getattr(mod, "SLOWEST", {}).items():
+            slowest[key] = max(slowest.get(key, 0.0), s)
+        for key, c in getattr(mod, "OUTCOMES", {}).items():
+            outcomes.setdefault(key, Counter()).update(c)
+    if slowest:
+        terminalreporter.write_line("fuzz cases per test: slowest (s), cases, how they ended")
+        for key, s in sorted(slowest.items()):
+            c = outcomes.get(key, Counter())
+            ends = ", ".join(f"{k} {v:,}" for k, v in c.most_common())
+            terminalreporter.write_line(f"  {s:7.3f}  {sum(c.values()):>7,}  {key}  [{ends}]")

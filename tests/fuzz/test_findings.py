@@ -58,3 +58,30 @@ def test_corrupt_parquet_is_one_line(tmp_path):
     with pytest.raises(ShipwatchError) as info:
         load_positions([path])
     assert "\n" not in str(info.value)
+
+
+def _flipped_gpkg(tmp_path, offset: int, byte: int):
+    from conftest import REAL_AIS
+
+    src = REAL_AIS / "dma/dma_2017-07-05_gothenburg.gpkg"
+    if not src.exists():
+        pytest.skip(f"real AIS file not found: {src}")
+    data = src.read_bytes()
+    path = tmp_path / "ships.gpkg"
+    path.write_bytes(data[:offset] + bytes([byte]) + data[offset + 1:])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("offset", "byte"),
+    [
+        # found by a byte-flip loop over the DMA GeoPackage (docs/fuzzing.md): a geometry that is not WKB
+        # raised shapely's GEOSException; a name that is not UTF-8 made polars panic in to_lowercase
+        (99675, 75),
+        (102186, 221),
+    ],
+)
+def test_geopackage_with_a_corrupt_byte_gives_counted_rows(tmp_path, offset, byte):
+    _, acc = load_positions([_flipped_gpkg(tmp_path, offset, byte)])
+    assert acc.rows_read > 0
+    assert acc.rows_read == acc.rows_accepted + acc.rows_rejected + acc.rows_duplicate

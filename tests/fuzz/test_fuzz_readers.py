@@ -216,6 +216,17 @@ def corrupt(draw, data: bytes) -> bytes:
     return data[:i] + b"\x00" * draw(st.integers(1, 64)) + data[i:]
 
 
+@given(st.data())
+def test_fuzz_parquet_bytes(d):
+    # binary formats get byte-level corruption too (flips, truncation, garbage, NULs)
+    check_file(d.draw(corrupt(parquet_base())), "positions.parquet")
+
+
+@given(st.data())
+def test_fuzz_geopackage_bytes(d):
+    check_file(d.draw(corrupt(base("dma/dma_2017-07-05_gothenburg.gpkg", None))), "ships.gpkg")
+
+
 @given(st.data(), st.sampled_from(["gz", "zip", "zst"]))
 def test_fuzz_compressed(d, kind):
     text = base("noaa/AIS_2023_01_11_sample1000.csv")

@@ -293,10 +293,46 @@ def read_geo(
                     raise InputError(f"{source_file}: layer {name!r} is in {crs}; reproject it to "
                                      "EPSG:4326 (WGS84 longitude/latitude) first")
                 for batch in reader:
+                    batch = _valid_batch(batch, source_file, name, row)
                     yield _geo_batch(batch, meta, name, source_file, row, mapping)
                     row += batch.num_rows
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read layer {name!r}: {err}") from err
+
+
+def _valid_batch(batch: pa.RecordBatch, source_file: str, layer: str, row: int) -> pa.RecordBatch:
+    """``batch`` as well-formed Arrow: text that is not UTF-8 (a latin-1 name, a corrupt byte) is decoded
+    with replacement characters, as CSV text is; what still is not well-formed is a one-line error."""
+    try:
+        batch.validate(full=True)
+        return batch
+    except pa.ArrowInvalid:
+        pass
+    columns = []
+    for col in batch.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            try:
+                col.validate(full=True)
+            except pa.ArrowInvalid:
+                raw = col.view(pa.binary() if pa.types.is_string(col.type) else pa.large_binary())
+                try:
+                    raw.validate(full=True)  # offsets in bounds: only the bytes are wrong
+                except pa.ArrowInvalid as err:
+                    raise UnreadableFileError(
+                        f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); "
+                        "check the file or export it again"
+                    ) from err
+                text = [None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()]
+                col = pa.array(text, type=col.type)
+        columns.append(col)
+    fixed = pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+    try:
+        fixed.validate(full=True)
+    except pa.ArrowInvalid as err:
+        raise UnreadableFileError(
+            f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); check the file or export it again"
+        ) from err
+    return fixed
 
 
 def _geo_batch(
@@ -310,7 +346,8 @@ def _geo_batch(
     geom_name = str(meta.get("geometry_name") or "wkb_geometry")
     if geom_name not in batch.schema.names:
         geom_name = batch.schema.names[-1]
-    geoms = shapely.from_wkb(np.asarray(batch.column(geom_name).to_pylist(), dtype=object))
+    # a geometry that is not WKB (a corrupt file) is missing: its row is rejected, counted
+    geoms = shapely.from_wkb(np.asarray(batch.column(geom_name).to_pylist(), dtype=object), on_invalid="ignore")
     kinds = shapely.get_type_id(geoms)
     bad = (kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)
     if bad.any():
