@@ -307,7 +307,10 @@ def shipwatch_job(path: Path, name: str, *extra: str) -> list[str]:
 def after_shipwatch(res: dict, name: str) -> dict:
     """Read the run folder's run.json: stage timings and gap counts."""
     run_json = WORK / f"run-{name}" / "run.json"
-    if res.get("rc") == 0 and run_json.exists():
+    # exit 1 is a finished run with a warning (the US day is far from the bundled watched ports)
+    if res.get("rc") in (0, 1) and run_json.exists():
+        if res.get("rc") == 1:
+            res["warning"] = res.pop("error", "")
         m = json.loads(run_json.read_text())
         r = m["results"]
         res["out"] = {

@@ -303,6 +303,11 @@ def read_geo(
 def _valid_batch(batch: pa.RecordBatch, source_file: str, layer: str, row: int) -> pa.RecordBatch:
     """``batch`` as well-formed Arrow: text that is not UTF-8 (a latin-1 name, a corrupt byte) is decoded
     with replacement characters, as CSV text is; what still is not well-formed is a one-line error."""
+    def corrupt(err: Exception) -> UnreadableFileError:
+        return UnreadableFileError(
+            f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); check the file or export it again"
+        )
+
     try:
         batch.validate(full=True)
         return batch
@@ -318,10 +323,8 @@ def _valid_batch(batch: pa.RecordBatch, source_file: str, layer: str, row: int) 
                 try:
                     raw.validate(full=True)  # offsets in bounds: only the bytes are wrong
                 except pa.ArrowInvalid as err:
-                    raise UnreadableFileError(
-                        f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); "
-                        "check the file or export it again"
-                    ) from err
+                    raise corrupt(err) from err
+                # only a column that failed validation, in a damaged file: no Arrow kernel decodes lossily
                 text = [None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()]
                 col = pa.array(text, type=col.type)
         columns.append(col)
@@ -329,9 +332,7 @@ def _valid_batch(batch: pa.RecordBatch, source_file: str, layer: str, row: int) 
     try:
         fixed.validate(full=True)
     except pa.ArrowInvalid as err:
-        raise UnreadableFileError(
-            f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); check the file or export it again"
-        ) from err
+        raise corrupt(err) from err
     return fixed
 
 
