@@ -29,18 +29,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 from shapely.ops import nearest_points
 
 from shipwatch.coastline import REGION_BBOX, land_polygons, load_land
 from shipwatch.geo import EARTH_RADIUS_KM, haversine_km
 from shipwatch.ports import Port
+
+if TYPE_CHECKING:  # scipy is imported where the grid is built (0.4 s of every run that needs no sea route)
+    from scipy.sparse import csr_matrix
 
 CELL_DEG = 0.01
 FINE_FACTOR = 5  # odd, so that routing-cell centres are fine-cell centres
@@ -248,6 +249,8 @@ def grid() -> Grid:
         dst.append(a + (dr * nx + dc))
         wgt.append(np.repeat(row_len, full.sum(axis=1)))
     src, dst, wgt = np.concatenate(src), np.concatenate(dst), np.concatenate(wgt)
+    from scipy.sparse import csr_matrix
+
     graph = csr_matrix((wgt, (src, dst)), shape=(ny * nx, ny * nx))
     km_per_deg_lon = np.radians(1.0) * EARTH_RADIUS_KM * np.cos(np.radians(lat))
     return Grid(
@@ -317,6 +320,8 @@ def field(port: Port) -> Field:
         km = np.full(ny * nx, np.inf)
         pred = np.full(ny * nx, -9999, dtype=np.int64)
     else:
+        from scipy.sparse.csgraph import dijkstra
+
         km, pred, _ = dijkstra(
             g.graph, directed=False, indices=sources, min_only=True, return_predecessors=True
         )
@@ -327,6 +332,8 @@ def field(port: Port) -> Field:
         # nearest reachable cell in km (rows ~1.11 km, columns ~0.82 km apart at 42.5 N)
         dy = np.radians(CELL_DEG) * EARTH_RADIUS_KM
         dx = dy * np.cos(np.radians(0.5 * (g.bbox[1] + g.bbox[3])))
+        from scipy import ndimage
+
         idx = ndimage.distance_transform_edt(
             ~reachable, sampling=(dy, dx), return_distances=False, return_indices=True
         )
