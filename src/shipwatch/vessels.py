@@ -23,10 +23,22 @@ def vessel_info(tracks: TableLike) -> pl.DataFrame:
     tracks = to_polars(tracks, what="tracks")
     types = {s.VESSEL_NAME: pl.String, s.IMO: pl.Int64, s.CALLSIGN: pl.String, s.SHIP_TYPE: pl.Int16,
              s.LENGTH_M: pl.Float64}
-    agg = [
-        pl.col(c).drop_nulls().mode().sort().first().alias(c)
-        if c in tracks.columns
-        else pl.lit(None, dtype=types[c]).alias(c)
-        for c in VESSEL_COLUMNS
-    ]
-    return tracks.lazy().group_by(s.MMSI).agg(agg).sort(s.MMSI).collect()
+    out = tracks.lazy().select(s.MMSI).unique()
+    for c in VESSEL_COLUMNS:
+        if c not in tracks.columns:
+            out = out.with_columns(pl.lit(None, dtype=types[c]).alias(c))
+            continue
+        # counts of each (vessel, value), the most frequent first, the smallest among equals
+        best = (
+            tracks.lazy()
+            .select(s.MMSI, c)
+            .drop_nulls()
+            .group_by([s.MMSI, c])
+            .len()
+            .sort([s.MMSI, "len", c], descending=[False, True, False])
+            .group_by(s.MMSI, maintain_order=True)
+            .first()
+            .select(s.MMSI, pl.col(c).cast(types[c]))
+        )
+        out = out.join(best, on=s.MMSI, how="left")
+    return out.sort(s.MMSI).collect()
