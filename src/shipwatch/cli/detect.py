@@ -91,13 +91,13 @@ def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end
         )
     if acc.get("rows_read") and acc.get("rows_rejected") == acc.get("rows_read"):
         out.append(f"every one of the {acc['rows_read']:,} rows read was rejected; check the input or --map")
-    # A few numbers from the tracks, read lazily: a bucketed run's tracks are never all in memory.
+    # A few numbers from the tracks, read lazily and streamed: a bucketed run's tracks are never all in memory.
     lf = result.tracks_lazy
     span = (
         lf.select(
             pl.len().alias("n"), pl.col("timestamp").min().alias("t0"), pl.col("timestamp").max().alias("t1")
         )
-        .collect()
+        .collect(engine="streaming")
         .row(0, named=True)
     )
     in_window = lf.select("timestamp")
@@ -105,7 +105,7 @@ def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end
         in_window = in_window.filter(pl.col("timestamp") >= start)
     if end is not None:
         in_window = in_window.filter(pl.col("timestamp") < end)
-    window = in_window.head(1).collect()
+    window = in_window.head(1).collect(engine="streaming")
     if (start is not None or end is not None) and window.height == 0:
         where = (
             f"the data span {span['t0']:%Y-%m-%d} to {span['t1']:%Y-%m-%d}"
@@ -123,7 +123,7 @@ def detect_warnings(result, manifest: dict, args: argparse.Namespace, start, end
         near = lf.filter(pl.any_horizontal(_box(p, quality.NEAR_PORT_KM) for p in chosen)).select(
             "lat", "lon"
         )
-        line = quality.far_from_ports(near.collect(), result.ports, none_near_is_far=True)
+        line = quality.far_from_ports(near.collect(engine="streaming"), result.ports, none_near_is_far=True)
         if line:
             out.append(line)
     if args.sightings and span["n"]:
