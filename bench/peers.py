@@ -541,7 +541,7 @@ def main() -> int:
 
     total = time.perf_counter() - t_start
     md = [
-        "## Detection beside its peers",
+        "## Detection beside its peers: the latest `make bench`",
         "",
         "Command: `make bench` (this table: `PYTHONPATH=src:tools .venv/bin/python bench/peers.py`), "
         f"{repeat} interleaved rounds (A B C … A B C …), medians; each job a fresh subprocess (wall time includes "
