@@ -85,3 +85,14 @@ def test_geopackage_with_a_corrupt_byte_gives_counted_rows(tmp_path, offset, byt
     _, acc = load_positions([_flipped_gpkg(tmp_path, offset, byte)])
     assert acc.rows_read > 0
     assert acc.rows_read == acc.rows_accepted + acc.rows_rejected + acc.rows_duplicate
+
+
+def test_header_line_with_bare_crs_is_one_line_error_at_once(tmp_path):
+    # found by `make fuzz` (the slowest marinecadastre case, 7.6 s for 20 KB): most line ends turned to CR,
+    # so the first LF-ended line held the header and many rows; polars then took seconds per batch
+    path = tmp_path / "AIS_2023_01_11.csv"
+    path.write_bytes((HEADER + "\r" + (ROW + "\r") * 60 + "\n" + ROW + "\n").encode())
+    t0 = time.perf_counter()
+    with pytest.raises(UnreadableFileError, match="bare CR"):
+        load_positions([path])
+    assert time.perf_counter() - t0 < 2

@@ -55,8 +55,9 @@ def read_header(path: str | Path, *, name: str | None = None) -> list[str]:
     Raises
     ------
     UnreadableFileError
-        If the file cannot be opened, is empty, its lines end in CR only (which the CSV parser
-        does not split), or its header has more than :data:`MAX_COLUMNS` columns.
+        If the file cannot be opened, is empty, its lines end in CR only or mix CR and LF in the first
+        line (which the CSV parser does not split), or its header has more than :data:`MAX_COLUMNS`
+        columns.
     """
     name = str(path) if name is None else name
     try:
@@ -70,6 +71,10 @@ def read_header(path: str | Path, *, name: str | None = None) -> list[str]:
         raise UnreadableFileError(
             f"{name}: its lines end in CR only (old Mac style), which shipwatch does not split; "
             "convert them to LF first (e.g. tr '\\r' '\\n')"
+        )
+    if b"\r" in raw.rstrip(b"\r\n"):  # CR inside the first line: line ends that mix CR and LF
+        raise UnreadableFileError(
+            f"{name}: its first line holds a bare CR (line ends mixing CR and LF); convert them to LF first"
         )
     line = raw.decode("utf-8", errors="replace")
     if not line.strip():
