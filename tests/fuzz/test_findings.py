@@ -96,3 +96,14 @@ def test_header_line_with_bare_crs_is_one_line_error_at_once(tmp_path):
     with pytest.raises(UnreadableFileError, match="bare CR"):
         load_positions([path])
     assert time.perf_counter() - t0 < 2
+
+
+@pytest.mark.parametrize("vessel_id", ["9" * 4301, "²", "١٢٣"])
+def test_vessel_ids_of_thousands_of_digits_or_other_scripts_digits_are_keys(tmp_path, vessel_id):
+    # found by `make fuzz` (mapped_id, 10,000 cases): an id of 4,301 nines raised ValueError from int()
+    path = tmp_path / "suez.csv"
+    path.write_text(f"ID,ais_pos_timestamp,longitude,latitude\n{vessel_id},20/03/2021 00:22,32.3,31.4\n1,20/03/2021 01:25,32.4,31.4\n")
+    mapping = "time=ais_pos_timestamp,id=ID,lat=latitude,lon=longitude,time_format=%d/%m/%Y %H:%M"
+    table, acc = load_positions([path], mapping=mapping)
+    assert acc.rows_read == 2 == acc.rows_accepted
+    assert table["mmsi"].n_unique() == 2

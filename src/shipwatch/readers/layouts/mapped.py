@@ -79,7 +79,8 @@ def vessel_key(vessel_id: str) -> int:
     (1000000001, True)
     """
     text_id = vessel_id.strip()
-    if text_id.isdigit() and int(text_id) < _KEY_SPAN:
+    # ASCII digits only ("²".isdigit() is true), and no more than the span has (int() refuses 4,300 digits)
+    if text_id.isascii() and text_id.isdigit() and len(text_id) <= len(str(_KEY_SPAN)) and int(text_id) < _KEY_SPAN:
         return schema.VESSEL_KEY_BASE + int(text_id)
     return schema.VESSEL_KEY_BASE + xxhash.xxh64_intdigest(text_id.encode()) % _KEY_SPAN
 
