@@ -107,3 +107,10 @@ def test_vessel_ids_of_thousands_of_digits_or_other_scripts_digits_are_keys(tmp_
     table, acc = load_positions([path], mapping=mapping)
     assert acc.rows_read == 2 == acc.rows_accepted
     assert table["mmsi"].n_unique() == 2
+
+
+def test_geopackage_that_sqlite_finds_malformed_mid_read_is_one_line(tmp_path):
+    # found by `make fuzz` (geopackage_bytes): pyogrio raised a bare OSError ("database disk image is malformed")
+    with pytest.raises(UnreadableFileError, match="malformed") as info:
+        load_positions([_flipped_gpkg(tmp_path, 65536, 0)])
+    assert "\n" not in str(info.value)

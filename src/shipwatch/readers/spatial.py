@@ -296,7 +296,8 @@ def read_geo(
                     batch = _valid_batch(batch, source_file, name, row)
                     yield _geo_batch(batch, meta, name, source_file, row, mapping)
                     row += batch.num_rows
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+        # OSError: GDAL's SQLite reports a damaged file mid-read ("database disk image is malformed")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read layer {name!r}: {err}") from err
 
 
