@@ -217,7 +217,8 @@ def read_parquet(
     """
     try:
         pf = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as err:
+    # UnicodeDecodeError: pyarrow decodes a damaged footer's column names as UTF-8
+    except (OSError, pa.ArrowException, UnicodeDecodeError) as err:
         raise UnreadableFileError(f"{source_file}: not a readable Parquet file: {err}") from err
     with pf:
         arrow_schema = pf.schema_arrow
@@ -231,7 +232,7 @@ def read_parquet(
                 assert isinstance(df, pl.DataFrame)
                 yield _finish(_convert(df, cols), source_file, row)
                 row += batch.num_rows
-        except (OSError, pa.ArrowException) as err:
+        except (OSError, pa.ArrowException, UnicodeDecodeError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read Parquet data: {err}") from err
 
 
