@@ -125,3 +125,21 @@ def test_parquet_whose_footer_names_are_not_utf8_is_one_line():
     with pytest.raises(UnreadableFileError, match="not a readable Parquet file") as info:
         load_positions([case])
     assert "\n" not in str(info.value)
+
+
+def test_parquet_text_that_is_not_utf8_is_read_with_replacement_characters(tmp_path):
+    # found by `make fuzz` (parquet_bytes): polars panicked (Utf8Error) on a damaged string page
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.table({"MMSI": [367752440, 367752441], "BaseDateTime": ["2023-01-11T00:00:00", "2023-01-11T00:01:00"],
+                  "LAT": [43.07, 43.08], "LON": [-70.75, -70.76], "VesselName": ["QQQQZZZZ", "SAN JOSE"]})
+    buf = io.BytesIO()
+    pq.write_table(t, buf, compression="none", use_dictionary=False, write_statistics=False)
+    path = tmp_path / "AIS_2023_01_11.parquet"
+    path.write_bytes(buf.getvalue().replace(b"QQQQZZZZ", b"\xff\xfe\x80QZZZZ"))
+    table, acc = load_positions([path])
+    assert acc.rows_read == acc.rows_accepted == 2
+    assert table["vessel_name"].to_list()[0].endswith("QZZZZ")

@@ -228,7 +228,7 @@ def read_parquet(
         try:
             batches = pf.iter_batches(batch_size=max(1, batch_size), columns=sorted(set(cols.values())))
             for batch in batches:
-                df = pl.from_arrow(batch)
+                df = pl.from_arrow(_valid_batch(batch, source_file, row))  # damaged text: polars would panic
                 assert isinstance(df, pl.DataFrame)
                 yield _finish(_convert(df, cols), source_file, row)
                 row += batch.num_rows
@@ -294,7 +294,7 @@ def read_geo(
                     raise InputError(f"{source_file}: layer {name!r} is in {crs}; reproject it to "
                                      "EPSG:4326 (WGS84 longitude/latitude) first")
                 for batch in reader:
-                    batch = _valid_batch(batch, source_file, name, row)
+                    batch = _valid_batch(batch, f"{source_file}: layer {name!r}", row)
                     yield _geo_batch(batch, meta, name, source_file, row, mapping)
                     row += batch.num_rows
         # OSError: GDAL's SQLite reports a damaged file mid-read ("database disk image is malformed")
@@ -302,13 +302,11 @@ def read_geo(
             raise UnreadableFileError(f"{source_file}: cannot read layer {name!r}: {err}") from err
 
 
-def _valid_batch(batch: pa.RecordBatch, source_file: str, layer: str, row: int) -> pa.RecordBatch:
+def _valid_batch(batch: pa.RecordBatch, where: str, row: int) -> pa.RecordBatch:
     """``batch`` as well-formed Arrow: text that is not UTF-8 (a latin-1 name, a corrupt byte) is decoded
     with replacement characters, as CSV text is; what still is not well-formed is a one-line error."""
     def corrupt(err: Exception) -> UnreadableFileError:
-        return UnreadableFileError(
-            f"{source_file}: layer {layer!r} is corrupt near feature {row} ({err}); check the file or export it again"
-        )
+        return UnreadableFileError(f"{where} is corrupt near row {row} ({err}); check the file or export it again")
 
     try:
         batch.validate(full=True)
