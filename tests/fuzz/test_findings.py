@@ -118,10 +118,10 @@ def test_geopackage_that_sqlite_finds_malformed_mid_read_is_one_line(tmp_path):
 
 def test_parquet_whose_footer_names_are_not_utf8_is_one_line():
     # found by `make fuzz` (parquet_bytes): pyarrow raised UnicodeDecodeError decoding the column paths;
-    # the file is the failing case itself (5 KB, tests/data)
+    # the file is the failing case itself (5 KB, tests/fuzz/cases; not in tests/data, which notebooks ingest whole)
     from pathlib import Path
 
-    case = Path(__file__).resolve().parents[1] / "data" / "fuzz_parquet_footer_not_utf8.parquet"
+    case = Path(__file__).resolve().parent / "cases" / "fuzz_parquet_footer_not_utf8.parquet"
     with pytest.raises(UnreadableFileError, match="not a readable Parquet file") as info:
         load_positions([case])
     assert "\n" not in str(info.value)
