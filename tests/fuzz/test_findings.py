@@ -143,3 +143,55 @@ def test_parquet_text_that_is_not_utf8_is_read_with_replacement_characters(tmp_p
     table, acc = load_positions([path])
     assert acc.rows_read == acc.rows_accepted == 2
     assert table["vessel_name"].to_list()[0].endswith("QZZZZ")
+
+
+@pytest.mark.parametrize("where", ["schema", "field"])
+def test_parquet_metadata_that_is_not_utf8_is_ignored(tmp_path, where):
+    # found by `make fuzz` (parquet_bytes): a flipped byte in the footer's key `ARROW:schema` made polars panic
+    # (Utf8Error in its Arrow schema import); shipwatch reads no metadata, so the rows are read as they are
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.table({"MMSI": [367752440, 367752441], "BaseDateTime": ["2023-01-11T00:00:00", "2023-01-11T00:01:00"],
+                  "LAT": [43.07, 43.08], "LON": [-70.75, -70.76], "VesselName": ["SAN JOSE", "SAN JOSE"]})
+    bad = {b"ARROW:sc\xb5ema": b"\xff\xfe"}
+    if where == "schema":
+        t = t.replace_schema_metadata(bad)
+    else:
+        t = t.cast(pa.schema([f.with_metadata(bad) if f.name == "LAT" else f for f in t.schema]))
+    path = tmp_path / "AIS_2023_01_11.parquet"
+    pq.write_table(t, path)
+    table, acc = load_positions([path])
+    assert acc.rows_read == acc.rows_accepted == 2
+    assert table["lat"].to_list() == [43.07, 43.08]
+
+
+def test_rows_of_a_thousand_fields_are_read_at_once(tmp_path):
+    # found by `make fuzz` (the slowest marinecadastre case, 5.8 s for 40 rows): NEL line ends and doubled lines
+    # made every line a copy of the header of 961 fields; reading such rows as text (their MMSI unparseable),
+    # polars ran the blank-line test, pushed into its CSV scan, for seconds
+    extra = 980
+    path = tmp_path / "AIS_2023_01_11.csv"
+    rows = [HEADER + "".join(f",x{i}" for i in range(extra))] + ["x" + ROW + ",1.5" * extra] * 40
+    path.write_text("\n".join([*rows, "," * (16 + extra)]) + "\n")
+    t0 = time.perf_counter()
+    _, acc = load_positions([path])
+    assert time.perf_counter() - t0 < 2
+    assert (acc.rows_read, acc.rows_rejected) == (40, 40)  # the blank line is no row
+
+
+def test_geopackage_whose_field_names_are_not_utf8_is_one_line(tmp_path):
+    # found by `make fuzz` (geopackage_bytes): pyogrio raised UnicodeDecodeError decoding a damaged field name
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    made = tmp_path / "made.gpkg"
+    gpd.GeoDataFrame({"MMSI": [219000001], "Timestamp": ["05/07/2017 00:00:00"], "QQQQZZZZ": ["x"]},
+                     geometry=[Point(11.9, 57.7)], crs="EPSG:4326").to_file(made)
+    path = tmp_path / "ships.gpkg"
+    data = made.read_bytes()
+    assert data.count(b"QQQQZZZZ") >= 1
+    path.write_bytes(data.replace(b"QQQQZZZZ", b"\x80QQQZZZZ"))
+    with pytest.raises(UnreadableFileError) as info:
+        load_positions([path])
+    assert "\n" not in str(info.value)

@@ -270,7 +270,9 @@ def _query(
         for name in e.meta.root_names()
     }
     text_cols = [n for n in data_cols if types[n] == pl.String and n in used]
-    lf = lf.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+    # blank lines (every field empty) are not rows; the test is a column of the select, filtered after it: as a
+    # filter on the scan polars pushes it into the CSV reader, where it took seconds for a header of ~1,000 names
+    has_data = pl.any_horizontal(pl.col(data_cols).is_not_null()).alias("__has_data")
 
     canon = {
         name: plan.exprs.get(name, pl.lit(None)).cast(dtype, strict=False).alias(name)
@@ -288,7 +290,8 @@ def _query(
         .fill_null(False)
         .alias("__break"),
         (pl.col(_UNCLOSED) if _UNCLOSED in types else pl.lit(False)).alias("__unclosed"),
-    )
+        has_data,
+    ).filter(pl.col("__has_data"))
 
     def bad(key: str) -> pl.Expr:
         if key not in plan.raw:

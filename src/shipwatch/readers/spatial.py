@@ -276,7 +276,8 @@ def read_geo(
     """
     try:
         layers = pyogrio.list_layers(path)
-    except (pyogrio.errors.DataSourceError, OSError) as err:
+    # UnicodeDecodeError: pyogrio decodes names (of layers, of fields) as UTF-8; a damaged file has others
+    except (pyogrio.errors.DataSourceError, OSError, UnicodeDecodeError) as err:
         raise UnreadableFileError(f"{source_file}: GDAL cannot open it as vector data: {err}") from err
     row = 1
     for name, geometry_type in layers:
@@ -298,7 +299,7 @@ def read_geo(
                     yield _geo_batch(batch, meta, name, source_file, row, mapping)
                     row += batch.num_rows
         # OSError: GDAL's SQLite reports a damaged file mid-read ("database disk image is malformed")
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as err:
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, UnicodeDecodeError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read layer {name!r}: {err}") from err
 
 
@@ -308,6 +309,18 @@ def _valid_batch(batch: pa.RecordBatch, where: str, row: int) -> pa.RecordBatch:
     def corrupt(err: Exception) -> UnreadableFileError:
         return UnreadableFileError(f"{where} is corrupt near row {row} ({err}); check the file or export it again")
 
+    # metadata (pandas' or Arrow's schema note, GDAL's) is never read here, and polars panics on keys or values
+    # that are not UTF-8 (a damaged footer): it is dropped, which copies no data for flat columns
+    if batch.schema.metadata or any(_has_metadata(f) for f in batch.schema):
+        plain = pa.schema([_plain_field(f) for f in batch.schema])
+        if any(_has_metadata(f) for f in plain):  # a map or union column with metadata: no AIS layout has one
+            raise corrupt(ValueError("metadata inside a nested column type"))
+        try:
+            columns = [c if c.type.equals(f.type, check_metadata=True) else c.cast(f.type)
+                       for c, f in zip(batch.columns, plain, strict=True)]
+        except pa.ArrowException as err:
+            raise corrupt(err) from err
+        batch = pa.RecordBatch.from_arrays(columns, schema=plain)
     try:
         batch.validate(full=True)
         return batch
@@ -334,6 +347,21 @@ def _valid_batch(batch: pa.RecordBatch, where: str, row: int) -> pa.RecordBatch:
     except pa.ArrowInvalid as err:
         raise corrupt(err) from err
     return fixed
+
+
+def _has_metadata(field: pa.Field) -> bool:
+    """Whether ``field`` or a field nested in its type carries key-value metadata."""
+    return bool(field.metadata) or any(_has_metadata(field.type.field(i)) for i in range(field.type.num_fields))
+
+
+def _plain_field(field: pa.Field) -> pa.Field:
+    """``field`` without metadata, at every level of a nested type."""
+    t = field.type
+    if t.num_fields and pa.types.is_struct(t):
+        t = pa.struct([_plain_field(t.field(i)) for i in range(t.num_fields)])
+    elif t.num_fields and (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        t = (pa.list_ if pa.types.is_list(t) else pa.large_list)(_plain_field(t.value_field))
+    return pa.field(field.name, t, field.nullable)
 
 
 def _geo_batch(
