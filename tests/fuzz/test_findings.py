@@ -195,3 +195,20 @@ def test_geopackage_whose_field_names_are_not_utf8_is_one_line(tmp_path):
     with pytest.raises(UnreadableFileError) as info:
         load_positions([path])
     assert "\n" not in str(info.value)
+
+
+def test_parquet_with_a_column_name_twice_is_one_line(tmp_path):
+    # found by `make fuzz` (parquet_bytes): a flipped byte gave two columns the name COG; polars raised
+    # DuplicateError from inside the reader
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.table({"MMSI": [367752440], "BaseDateTime": ["2023-01-11T00:00:00"], "LAT": [43.07], "LON": [-70.75],
+                  "COG": [1.0], "COH": [2.0]})
+    made = tmp_path / "made.parquet"
+    pq.write_table(t, made, store_schema=False)
+    path = tmp_path / "AIS_2023_01_11.parquet"
+    path.write_bytes(made.read_bytes().replace(b"COH", b"COG"))
+    with pytest.raises(UnreadableFileError, match="'COG' appears more than once") as info:
+        load_positions([path])
+    assert "\n" not in str(info.value)

@@ -26,6 +26,7 @@ import shapely
 
 from shipwatch import schema
 from shipwatch.errors import InputError, MappingError, UnknownLayoutError, UnreadableFileError
+from shipwatch.readers.arrow_batches import require_unique_names, to_polars
 from shipwatch.readers.dma_codes import NAV_STATUS_TEXT, SHIP_TYPE_TEXT
 
 __all__ = ["read_geo", "read_parquet"]
@@ -228,8 +229,7 @@ def read_parquet(
         try:
             batches = pf.iter_batches(batch_size=max(1, batch_size), columns=sorted(set(cols.values())))
             for batch in batches:
-                df = pl.from_arrow(_valid_batch(batch, source_file, row))  # damaged text: polars would panic
-                assert isinstance(df, pl.DataFrame)
+                df = to_polars(batch, where=source_file, row=row)
                 yield _finish(_convert(df, cols), source_file, row)
                 row += batch.num_rows
         except (OSError, pa.ArrowException, UnicodeDecodeError) as err:
@@ -295,73 +295,11 @@ def read_geo(
                     raise InputError(f"{source_file}: layer {name!r} is in {crs}; reproject it to "
                                      "EPSG:4326 (WGS84 longitude/latitude) first")
                 for batch in reader:
-                    batch = _valid_batch(batch, f"{source_file}: layer {name!r}", row)
                     yield _geo_batch(batch, meta, name, source_file, row, mapping)
                     row += batch.num_rows
         # OSError: GDAL's SQLite reports a damaged file mid-read ("database disk image is malformed")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, UnicodeDecodeError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read layer {name!r}: {err}") from err
-
-
-def _valid_batch(batch: pa.RecordBatch, where: str, row: int) -> pa.RecordBatch:
-    """``batch`` as well-formed Arrow: text that is not UTF-8 (a latin-1 name, a corrupt byte) is decoded
-    with replacement characters, as CSV text is; what still is not well-formed is a one-line error."""
-    def corrupt(err: Exception) -> UnreadableFileError:
-        return UnreadableFileError(f"{where} is corrupt near row {row} ({err}); check the file or export it again")
-
-    # metadata (pandas' or Arrow's schema note, GDAL's) is never read here, and polars panics on keys or values
-    # that are not UTF-8 (a damaged footer): it is dropped, which copies no data for flat columns
-    if batch.schema.metadata or any(_has_metadata(f) for f in batch.schema):
-        plain = pa.schema([_plain_field(f) for f in batch.schema])
-        if any(_has_metadata(f) for f in plain):  # a map or union column with metadata: no AIS layout has one
-            raise corrupt(ValueError("metadata inside a nested column type"))
-        try:
-            columns = [c if c.type.equals(f.type, check_metadata=True) else c.cast(f.type)
-                       for c, f in zip(batch.columns, plain, strict=True)]
-        except pa.ArrowException as err:
-            raise corrupt(err) from err
-        batch = pa.RecordBatch.from_arrays(columns, schema=plain)
-    try:
-        batch.validate(full=True)
-        return batch
-    except pa.ArrowInvalid:
-        pass
-    columns = []
-    for col in batch.columns:
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            try:
-                col.validate(full=True)
-            except pa.ArrowInvalid:
-                raw = col.view(pa.binary() if pa.types.is_string(col.type) else pa.large_binary())
-                try:
-                    raw.validate(full=True)  # offsets in bounds: only the bytes are wrong
-                except pa.ArrowInvalid as err:
-                    raise corrupt(err) from err
-                # only a column that failed validation, in a damaged file: no Arrow kernel decodes lossily
-                text = [None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()]
-                col = pa.array(text, type=col.type)
-        columns.append(col)
-    fixed = pa.RecordBatch.from_arrays(columns, schema=batch.schema)
-    try:
-        fixed.validate(full=True)
-    except pa.ArrowInvalid as err:
-        raise corrupt(err) from err
-    return fixed
-
-
-def _has_metadata(field: pa.Field) -> bool:
-    """Whether ``field`` or a field nested in its type carries key-value metadata."""
-    return bool(field.metadata) or any(_has_metadata(field.type.field(i)) for i in range(field.type.num_fields))
-
-
-def _plain_field(field: pa.Field) -> pa.Field:
-    """``field`` without metadata, at every level of a nested type."""
-    t = field.type
-    if t.num_fields and pa.types.is_struct(t):
-        t = pa.struct([_plain_field(t.field(i)) for i in range(t.num_fields)])
-    elif t.num_fields and (pa.types.is_list(t) or pa.types.is_large_list(t)):
-        t = (pa.list_ if pa.types.is_list(t) else pa.large_list)(_plain_field(t.value_field))
-    return pa.field(field.name, t, field.nullable)
 
 
 def _geo_batch(
@@ -372,11 +310,13 @@ def _geo_batch(
     first_row: int,
     mapping: Mapping[str, str] | None,
 ) -> pl.DataFrame:
+    where = f"{source_file}: layer {layer!r}"
+    require_unique_names(batch, where=where)
     geom_name = str(meta.get("geometry_name") or "wkb_geometry")
     if geom_name not in batch.schema.names:
         geom_name = batch.schema.names[-1]
     # a geometry that is not WKB (a corrupt file) is missing: its row is rejected, counted
-    geoms = shapely.from_wkb(np.asarray(batch.column(geom_name).to_pylist(), dtype=object), on_invalid="ignore")
+    geoms = shapely.from_wkb(batch.column(geom_name).to_numpy(zero_copy_only=False), on_invalid="ignore")
     kinds = shapely.get_type_id(geoms)
     bad = (kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)
     if bad.any():
@@ -387,8 +327,7 @@ def _geo_batch(
     fields = {f.name: f.type for f in attrs.schema}
     cols = _layout(fields, source_file, (schema.MMSI, schema.TIMESTAMP), mapping)
     cols = {c: s for c, s in cols.items() if c not in (schema.LAT, schema.LON)}
-    df = pl.from_arrow(attrs)
-    assert isinstance(df, pl.DataFrame)
+    df = to_polars(attrs, where=where, row=first_row)
     x = shapely.get_x(geoms)
     y = shapely.get_y(geoms)
     return _finish(
