@@ -212,3 +212,36 @@ def test_parquet_with_a_column_name_twice_is_one_line(tmp_path):
     with pytest.raises(UnreadableFileError, match="'COG' appears more than once") as info:
         load_positions([path])
     assert "\n" not in str(info.value)
+
+
+def _parquet_with(tmp_path, **columns):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = {"MMSI": pa.array([367752440, 367752441]),
+            "BaseDateTime": pa.array(["2023-01-11T00:00:00", "2023-01-11T00:01:00"]),
+            "LAT": pa.array([43.07, 43.08]), "LON": pa.array([-70.75, -70.76])}
+    path = tmp_path / "AIS_2023_01_11.parquet"
+    pq.write_table(pa.table({**base, **columns}), path)
+    return path
+
+
+def test_parquet_text_stored_as_plain_binary_is_read_as_text(tmp_path):
+    # found by `make fuzz` (parquet_bytes): a flipped byte made IMO a binary column and polars' cast to Int64
+    # raised; binary is how writers without the UTF-8 annotation store strings, so it is read as text
+    import pyarrow as pa
+
+    path = _parquet_with(tmp_path, IMO=pa.array([b"IMO9307839", b"\xff"]), VesselName=pa.array([b"SAN JOSE", None]))
+    table, acc = load_positions([path])
+    assert acc.rows_accepted == 2
+    assert table.sort("mmsi")["imo"].to_list() == [9307839, None]
+    assert table.sort("mmsi")["vessel_name"].to_list() == ["SAN JOSE", None]
+
+
+def test_parquet_column_that_holds_no_values_is_one_line_error(tmp_path):
+    import pyarrow as pa
+
+    path = _parquet_with(tmp_path, SOG=pa.array([[1.0], [2.0]]))
+    with pytest.raises(UnreadableFileError, match=r"column 'SOG' \(sog\) holds List") as info:
+        load_positions([path])
+    assert "\n" not in str(info.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+import polars as pl
 import pyarrow as pa
 import pytest
 
@@ -61,3 +62,15 @@ def test_a_column_name_twice_is_one_line_error():
     batch = pa.RecordBatch.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["COG", "COG"])
     with pytest.raises(UnreadableFileError, match="'COG' appears more than once"):
         to_polars(batch, where="f", row=1)
+
+
+@pytest.mark.parametrize("kind", ["binary", "large_binary", "fixed", "dictionary"])
+def test_binary_read_as_text_is_repaired_like_text(kind):
+    raw = {"binary": pa.array([b"SAN JOSE", b"\xffQ"]),
+           "large_binary": pa.array([b"SAN JOSE", b"\xffQ"], type=pa.large_binary()),
+           "fixed": pa.array([b"SAN JOSE", b"\xffQ      "], type=pa.binary(8)),
+           "dictionary": pa.array([b"SAN JOSE", b"\xffQ"]).dictionary_encode()}[kind]
+    df = to_polars(_one(raw, "name"), where="f", row=1, binary_as_text=True)
+    assert [v.rstrip() for v in df["name"].to_list()] == ["SAN JOSE", "\ufffdQ"]
+    kept = to_polars(_one(raw, "name"), where="f", row=1)  # GeoPackage: a BLOB attribute stays bytes
+    assert kept["name"].dtype in (pl.Binary, pl.Categorical) or kind == "dictionary"

@@ -24,7 +24,7 @@ from shipwatch.errors import UnreadableFileError
 __all__ = ["require_unique_names", "to_polars"]
 
 
-def to_polars(batch: pa.RecordBatch, *, where: str, row: int) -> pl.DataFrame:
+def to_polars(batch: pa.RecordBatch, *, where: str, row: int, binary_as_text: bool = False) -> pl.DataFrame:
     """``batch`` as a polars frame, repaired as the module says.
 
     Parameters
@@ -35,6 +35,9 @@ def to_polars(batch: pa.RecordBatch, *, where: str, row: int) -> pl.DataFrame:
         The file (and layer) for messages.
     row
         The 1-based row of the batch's first row in the file, for messages.
+    binary_as_text
+        Read binary columns as text (repaired like any text): Parquet writers that leave out the UTF-8
+        annotation store strings so.
 
     Raises
     ------
@@ -43,7 +46,7 @@ def to_polars(batch: pa.RecordBatch, *, where: str, row: int) -> pl.DataFrame:
     """
     require_unique_names(batch, where=where)
     try:
-        batch = _utf8_text(_polars_types(_without_metadata(batch)))
+        batch = _utf8_text(_polars_types(_without_metadata(batch), binary_as_text=binary_as_text))
         batch.validate(full=True)
         df = pl.from_arrow(batch)
     except (pa.ArrowException, pl.exceptions.PolarsError, pl.exceptions.PanicException) as err:
@@ -90,24 +93,41 @@ def _plain_field(field: pa.Field) -> pa.Field:
     return pa.field(field.name, t, field.nullable)
 
 
-def _polars_type(t: pa.DataType) -> pa.DataType | None:
+def _polars_type(t: pa.DataType, *, binary_as_text: bool = False) -> pa.DataType | None:
     """The type a column of type ``t`` is cast to before polars sees it, or None to keep it."""
+    if binary_as_text and (pa.types.is_binary(t) or pa.types.is_fixed_size_binary(t) or pa.types.is_binary_view(t)):
+        return pa.string()
+    if binary_as_text and pa.types.is_large_binary(t):
+        return pa.large_string()
     if pa.types.is_timestamp(t) and t.tz is not None and t.tz != "UTC":
         return pa.timestamp(t.unit, tz="UTC")
     if pa.types.is_decimal(t):
         return pa.float64()
-    if pa.types.is_dictionary(t) and _polars_type(t.value_type) is not None:
-        return _polars_type(t.value_type)  # decoded by the cast
+    if pa.types.is_dictionary(t):
+        return _polars_type(t.value_type, binary_as_text=binary_as_text)  # decoded by the cast
     return None
 
 
-def _polars_types(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """``batch`` with the columns :func:`_polars_type` names cast (a label or a width: values are unchanged)."""
-    casts = {i: _polars_type(c.type) for i, c in enumerate(batch.columns)}
+def _polars_types(batch: pa.RecordBatch, *, binary_as_text: bool) -> pa.RecordBatch:
+    """``batch`` with the columns :func:`_polars_type` names cast (a label, a width or a view of the same bytes:
+    values are unchanged)."""
+    casts = {i: _polars_type(c.type, binary_as_text=binary_as_text) for i, c in enumerate(batch.columns)}
     if all(t is None for t in casts.values()):
         return batch
-    columns = [c if casts[i] is None else c.cast(casts[i], safe=False) for i, c in enumerate(batch.columns)]
+    columns = [c if casts[i] is None else _cast(c, casts[i]) for i, c in enumerate(batch.columns)]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _cast(col: pa.Array, to: pa.DataType) -> pa.Array:
+    """``col`` as type ``to``; bytes become text unchecked (:func:`_utf8_text` repairs what is not UTF-8)."""
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if pa.types.is_string(to) or pa.types.is_large_string(to):
+        binary = pa.large_binary() if pa.types.is_large_string(to) else pa.binary()
+        if pa.types.is_fixed_size_binary(col.type) or pa.types.is_binary_view(col.type):
+            col = col.cast(binary)
+        return col.view(to) if col.type == binary else col.cast(to)
+    return col.cast(to, safe=False)
 
 
 def _utf8_text(batch: pa.RecordBatch) -> pa.RecordBatch:

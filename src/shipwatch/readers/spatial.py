@@ -141,11 +141,24 @@ def _code(e: pl.Expr, dtype: pl.DataType, out: pl.DataType, names: dict[str, int
                        s.str.to_lowercase().replace_strict(names, default=None, return_dtype=out))
 
 
-def _convert(df: pl.DataFrame, cols: Mapping[str, str]) -> pl.DataFrame:
-    """Source columns -> canonical columns (not conformed yet)."""
+def _readable(dtype: pl.DataType) -> bool:
+    """Whether a source column of ``dtype`` can hold an AIS value: a number, text, a time or nothing."""
+    return (dtype.is_numeric() or dtype in (pl.String, pl.Boolean, pl.Null, pl.Date, pl.Categorical)
+            or isinstance(dtype, pl.Datetime | pl.Enum))
+
+
+def _convert(df: pl.DataFrame, cols: Mapping[str, str], where: str) -> pl.DataFrame:
+    """Source columns -> canonical columns (not conformed yet); a source column of another type (binary that is
+    not text, a list, a struct: a damaged or foreign file) is a one-line error."""
+    for canon, src in cols.items():
+        if not _readable(df.schema[src]):
+            raise UnreadableFileError(f"{where}: column {src!r} ({canon}) holds {df.schema[src]}, not numbers, text "
+                                      "or times; check the file, or name another column with --map")
     exprs = []
     for canon, src in cols.items():
         e, dtype = pl.col(src), df.schema[src]
+        if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
+            e, dtype = e.cast(pl.String), pl.String()
         if canon == schema.TIMESTAMP:
             e = _time(e, dtype)
         elif canon == schema.MMSI:
@@ -229,8 +242,9 @@ def read_parquet(
         try:
             batches = pf.iter_batches(batch_size=max(1, batch_size), columns=sorted(set(cols.values())))
             for batch in batches:
-                df = to_polars(batch, where=source_file, row=row)
-                yield _finish(_convert(df, cols), source_file, row)
+                # BYTE_ARRAY columns without the UTF-8 annotation (older Spark and Hive writers) are text
+                df = to_polars(batch, where=source_file, row=row, binary_as_text=True)
+                yield _finish(_convert(df, cols, source_file), source_file, row)
                 row += batch.num_rows
         except (OSError, pa.ArrowException, UnicodeDecodeError) as err:
             raise UnreadableFileError(f"{source_file}: cannot read Parquet data: {err}") from err
@@ -331,7 +345,7 @@ def _geo_batch(
     x = shapely.get_x(geoms)
     y = shapely.get_y(geoms)
     return _finish(
-        _convert(df, cols).with_columns(
+        _convert(df, cols, where).with_columns(
             pl.Series(schema.LON, x, dtype=pl.Float64).fill_nan(None),
             pl.Series(schema.LAT, y, dtype=pl.Float64).fill_nan(None),
         ),
