@@ -46,9 +46,7 @@ def to_polars(batch: pa.RecordBatch, *, where: str, row: int, binary_as_text: bo
     """
     require_unique_names(batch, where=where)
     try:
-        batch = _utf8_text(_polars_types(_without_metadata(batch), binary_as_text=binary_as_text))
-        batch.validate(full=True)
-        df = pl.from_arrow(batch)
+        df = pl.from_arrow(_utf8_text(_polars_types(_without_metadata(batch), binary_as_text=binary_as_text)))
     except (pa.ArrowException, pl.exceptions.PolarsError, pl.exceptions.PanicException) as err:
         raise UnreadableFileError(
             f"{where} is corrupt near row {row} ({err}); check the file or export it again"
@@ -132,7 +130,7 @@ def _cast(col: pa.Array, to: pa.DataType) -> pa.Array:
 
 def _utf8_text(batch: pa.RecordBatch) -> pa.RecordBatch:
     """``batch`` with text that is not UTF-8 decoded with replacement characters (polars trusts Arrow strings and
-    panics on such bytes); malformed offsets raise ``pa.ArrowInvalid``."""
+    panics on such bytes); the batch returned is fully validated, and malformed offsets raise ``pa.ArrowInvalid``."""
     try:
         batch.validate(full=True)
         return batch
@@ -150,4 +148,6 @@ def _utf8_text(batch: pa.RecordBatch) -> pa.RecordBatch:
                 text = [None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()]
                 col = pa.array(text, type=col.type)
         columns.append(col)
-    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+    fixed = pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+    fixed.validate(full=True)
+    return fixed

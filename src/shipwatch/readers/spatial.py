@@ -150,13 +150,12 @@ def _readable(dtype: pl.DataType) -> bool:
 def _convert(df: pl.DataFrame, cols: Mapping[str, str], where: str) -> pl.DataFrame:
     """Source columns -> canonical columns (not conformed yet); a source column of another type (binary that is
     not text, a list, a struct: a damaged or foreign file) is a one-line error."""
-    for canon, src in cols.items():
-        if not _readable(df.schema[src]):
-            raise UnreadableFileError(f"{where}: column {src!r} ({canon}) holds {df.schema[src]}, not numbers, text "
-                                      "or times; check the file, or name another column with --map")
     exprs = []
     for canon, src in cols.items():
         e, dtype = pl.col(src), df.schema[src]
+        if not _readable(dtype):
+            raise UnreadableFileError(f"{where}: column {src!r} ({canon}) holds {dtype}, not numbers, text or times; "
+                                      "check the file, or name another column with --map")
         if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
             e, dtype = e.cast(pl.String), pl.String()
         if canon == schema.TIMESTAMP:
